@@ -1,0 +1,26 @@
+// The functional executor: evaluates Pattern IR. It is the numerical oracle
+// for everything else. Contractions it recognises (matmul, conv, einsum-like
+// reduce-add of a product) go to BLAS; everything else runs as loops over the
+// innermost index, vectorised across a chunk of it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tessera/pattern/ir.h"
+#include "tessera/support/tensor.h"
+
+namespace tessera::exec {
+
+// Runs one kernel. `params` has one tensor per In/Out param in signature
+// order, with the declared dtype and shape; outputs are zero-filled first.
+void run_kernel(const pattern::Kernel& k, const std::vector<Tensor>& params);
+
+// Runs a whole program. `inputs` maps graph input names to tensors (dtype and
+// shape must match; Error naming the input otherwise; missing inputs are an
+// Error listing them). Returns the graph outputs by name.
+std::map<std::string, Tensor> run_program(const pattern::Program& p,
+                                          const std::map<std::string, Tensor>& inputs);
+
+}  // namespace tessera::exec

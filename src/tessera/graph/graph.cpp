@@ -1,0 +1,142 @@
+#include "tessera/graph/graph.h"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "tessera/support/error.h"
+
+namespace tessera::graph {
+
+int64_t Node::attr_int(const std::string& key, int64_t fallback) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return fallback;
+  if (auto* v = std::get_if<int64_t>(&it->second)) return *v;
+  if (auto* v = std::get_if<double>(&it->second)) return static_cast<int64_t>(*v);
+  fail("{}: attribute '{}' should be an integer", describe(), key);
+}
+
+double Node::attr_float(const std::string& key, double fallback) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return fallback;
+  if (auto* v = std::get_if<double>(&it->second)) return *v;
+  if (auto* v = std::get_if<int64_t>(&it->second)) return static_cast<double>(*v);
+  fail("{}: attribute '{}' should be a float", describe(), key);
+}
+
+std::string Node::attr_str(const std::string& key, const std::string& fallback) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return fallback;
+  if (auto* v = std::get_if<std::string>(&it->second)) return *v;
+  fail("{}: attribute '{}' should be a string", describe(), key);
+}
+
+std::vector<int64_t> Node::attr_ints(const std::string& key, std::vector<int64_t> fallback) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return fallback;
+  if (auto* v = std::get_if<std::vector<int64_t>>(&it->second)) return *v;
+  if (auto* v = std::get_if<int64_t>(&it->second)) return {*v};
+  fail("{}: attribute '{}' should be a list of integers", describe(), key);
+}
+
+std::vector<double> Node::attr_floats(const std::string& key, std::vector<double> fallback) const {
+  auto it = attrs.find(key);
+  if (it == attrs.end()) return fallback;
+  if (auto* v = std::get_if<std::vector<double>>(&it->second)) return *v;
+  if (auto* v = std::get_if<double>(&it->second)) return {*v};
+  fail("{}: attribute '{}' should be a list of floats", describe(), key);
+}
+
+std::string Node::describe() const {
+  return name.empty() ? fmt::format("{} node", op) : fmt::format("{} node '{}'", op, name);
+}
+
+ValueId Graph::add_value(Value v) {
+  values.push_back(std::move(v));
+  return static_cast<ValueId>(values.size() - 1);
+}
+
+std::optional<ValueId> Graph::find(const std::string& n) const {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].name == n) return static_cast<ValueId>(i);
+  return std::nullopt;
+}
+
+const Value* Graph::input(const Node& n, size_t k) const {
+  if (k >= n.inputs.size() || n.inputs[k] == kNoValue) return nullptr;
+  return &value(n.inputs[k]);
+}
+
+int64_t normalize_axis(int64_t axis, int64_t rank, const Node& n) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    fail("{}: axis {} is out of range for a rank-{} tensor", n.describe(), axis, rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+namespace {
+
+std::string attr_text(const Attr& a) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, double>) return fmt::format("{}", v);
+        else if constexpr (std::is_same_v<T, std::string>) return fmt::format("\"{}\"", v);
+        else if constexpr (std::is_same_v<T, Tensor>)
+          return fmt::format("tensor<{}{}>", dtype_name(v.dtype()), shape_str(v.shape()));
+        else return fmt::format("[{}]", fmt::join(v, ","));
+      },
+      a);
+}
+
+std::string value_text(const Value& v) {
+  return fmt::format("%{}: {}{}", v.name, dtype_name(v.dtype), v.shape_known ? shape_str(v.shape) : "[?]");
+}
+
+}  // namespace
+
+std::string print(const Graph& g) {
+  std::string out = fmt::format("graph {} (opset {}) {{\n", g.name, g.opset);
+  for (ValueId id : g.inputs) out += fmt::format("  input {}\n", value_text(g.value(id)));
+  for (const Value& v : g.values)
+    if (v.constant) out += fmt::format("  const {}\n", value_text(v));
+  for (const Node& n : g.nodes) {
+    std::vector<std::string> outs, ins;
+    for (ValueId o : n.outputs) outs.push_back(value_text(g.value(o)));
+    for (ValueId i : n.inputs) ins.push_back(i == kNoValue ? "_" : "%" + g.value(i).name);
+    std::string attrs;
+    for (const auto& [k, a] : n.attrs) attrs += fmt::format("{}{}={}", attrs.empty() ? " {" : ", ", k, attr_text(a));
+    if (!attrs.empty()) attrs += "}";
+    out += fmt::format("  {} = {}({}){}\n", fmt::join(outs, ", "), n.op, fmt::join(ins, ", "), attrs);
+  }
+  std::vector<std::string> outs;
+  for (ValueId o : g.outputs) outs.push_back("%" + g.value(o).name);
+  out += fmt::format("  return {}\n}}\n", fmt::join(outs, ", "));
+  return out;
+}
+
+void verify(const Graph& g) {
+  const auto n_values = static_cast<ValueId>(g.values.size());
+  std::vector<bool> defined(g.values.size(), false);
+  for (ValueId id : g.inputs) {
+    TESSERA_CHECK(id >= 0 && id < n_values, "graph input id {} out of range", id);
+    defined[id] = true;
+  }
+  for (ValueId i = 0; i < n_values; ++i)
+    if (g.values[i].constant) defined[i] = true;
+  for (const Node& n : g.nodes) {
+    for (ValueId i : n.inputs) {
+      if (i == kNoValue) continue;
+      TESSERA_CHECK(i >= 0 && i < n_values, "{}: input id {} out of range", n.describe(), i);
+      TESSERA_CHECK(defined[i], "{}: input '{}' used before definition", n.describe(), g.values[i].name);
+    }
+    for (ValueId o : n.outputs) {
+      TESSERA_CHECK(o >= 0 && o < n_values, "{}: output id {} out of range", n.describe(), o);
+      TESSERA_CHECK(!defined[o], "{}: value '{}' defined twice", n.describe(), g.values[o].name);
+      defined[o] = true;
+    }
+  }
+  for (ValueId o : g.outputs) TESSERA_CHECK(o >= 0 && o < n_values && defined[o], "graph output {} undefined", o);
+}
+
+}  // namespace tessera::graph

@@ -1,0 +1,130 @@
+#include "tessera/support/tensor.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "tessera/support/error.h"
+
+namespace tessera {
+
+int64_t num_elements(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
+
+std::vector<int64_t> row_major_strides(const Shape& shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+  for (int64_t d : shape_)
+    if (d < 0) fail("tensor shape {} has a negative dimension", shape_str(shape_));
+  buffer_ = std::make_shared<std::vector<std::byte>>(std::max<size_t>(nbytes(), 1));
+}
+
+#define TESSERA_DISPATCH(DT, EXPR)                       \
+  switch (DT) {                                          \
+    case DType::F32: { using T = float; EXPR; } break;   \
+    case DType::F64: { using T = double; EXPR; } break;  \
+    case DType::I64: { using T = int64_t; EXPR; } break; \
+    case DType::I32: { using T = int32_t; EXPR; } break; \
+    case DType::I16: { using T = int16_t; EXPR; } break; \
+    case DType::I8: { using T = int8_t; EXPR; } break;   \
+    case DType::U8: { using T = uint8_t; EXPR; } break;  \
+    case DType::Bool: { using T = bool; EXPR; } break;   \
+  }
+
+double Tensor::get_f64(int64_t i) const {
+  double r = 0;
+  TESSERA_DISPATCH(dtype_, r = static_cast<double>(data<T>()[i]));
+  return r;
+}
+
+int64_t Tensor::get_i64(int64_t i) const {
+  int64_t r = 0;
+  TESSERA_DISPATCH(dtype_, r = static_cast<int64_t>(data<T>()[i]));
+  return r;
+}
+
+void Tensor::set_f64(int64_t i, double v) {
+  if (dtype_ == DType::Bool) { data<bool>()[i] = v != 0; return; }
+  TESSERA_DISPATCH(dtype_, data<T>()[i] = static_cast<T>(v));
+}
+
+void Tensor::set_i64(int64_t i, int64_t v) {
+  if (dtype_ == DType::Bool) { data<bool>()[i] = v != 0; return; }
+  TESSERA_DISPATCH(dtype_, data<T>()[i] = static_cast<T>(v));
+}
+
+Tensor Tensor::clone() const {
+  Tensor t(dtype_, shape_);
+  if (nbytes() > 0) std::memcpy(t.raw(), raw(), nbytes());
+  return t;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  TESSERA_CHECK(num_elements(shape) == size(), "reshape {} -> {}", shape_str(shape_), shape_str(shape));
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::cast(DType to) const {
+  Tensor t(to, shape_);
+  const int64_t n = size();
+  if (is_float(dtype_)) {
+    for (int64_t i = 0; i < n; ++i) {
+      double v = get_f64(i);
+      if (is_float(to) || to == DType::Bool) t.set_f64(i, v);
+      else t.set_i64(i, std::isfinite(v) ? static_cast<int64_t>(v) : 0);
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      if (is_float(to)) t.set_f64(i, static_cast<double>(get_i64(i)));
+      else t.set_i64(i, get_i64(i));
+    }
+  }
+  return t;
+}
+
+Tensor Tensor::scalar_f32(float v) {
+  Tensor t(DType::F32, {});
+  t.data<float>()[0] = v;
+  return t;
+}
+
+Tensor Tensor::scalar_i64(int64_t v) {
+  Tensor t(DType::I64, {});
+  t.data<int64_t>()[0] = v;
+  return t;
+}
+
+Tensor Tensor::from_i64(const std::vector<int64_t>& values, Shape shape) {
+  Tensor t(DType::I64, std::move(shape));
+  TESSERA_CHECK(static_cast<int64_t>(values.size()) == t.size(), "from_i64 size");
+  std::copy(values.begin(), values.end(), t.data<int64_t>());
+  return t;
+}
+
+Tensor Tensor::from_f32(const std::vector<float>& values, Shape shape) {
+  Tensor t(DType::F32, std::move(shape));
+  TESSERA_CHECK(static_cast<int64_t>(values.size()) == t.size(), "from_f32 size");
+  std::copy(values.begin(), values.end(), t.data<float>());
+  return t;
+}
+
+std::vector<int64_t> Tensor::to_i64_vector() const {
+  std::vector<int64_t> v(static_cast<size_t>(size()));
+  for (int64_t i = 0; i < size(); ++i) v[i] = get_i64(i);
+  return v;
+}
+
+}  // namespace tessera
