@@ -1,7 +1,97 @@
-// TEMPORARY STUB
 #include "tessera/exec/executor.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "tessera/exec/contraction.h"
+#include "tessera/exec/interp.h"
 #include "tessera/support/error.h"
+
 namespace tessera::exec {
-void run_kernel(const pattern::Kernel& k, const std::vector<Tensor>&) { fail("exec not implemented: {}", k.name); }
-std::map<std::string, Tensor> run_program(const pattern::Program&, const std::map<std::string, Tensor>&) { fail("exec not implemented"); }
+
+void run_kernel(const pattern::Kernel& k, const std::vector<Tensor>& params) {
+  std::vector<Tensor> all = params;  // shares storage
+  size_t p = 0;
+  for (const auto& d : k.tensors) {
+    if (d.role == pattern::Role::Local) {
+      all.emplace_back(d.dtype, d.shape);
+      continue;
+    }
+    TESSERA_CHECK(p < params.size(), "kernel {}: too few params", k.name);
+    const Tensor& t = params[p++];
+    TESSERA_CHECK(t.dtype() == d.dtype && t.shape() == d.shape, "kernel {}: param {} is {}{}, declared {}{}",
+                  k.name, d.name, dtype_name(t.dtype()), shape_str(t.shape()), dtype_name(d.dtype),
+                  shape_str(d.shape));
+  }
+  TESSERA_CHECK(p == params.size(), "kernel {}: too many params", k.name);
+  std::vector<Binding> bindings;
+  for (auto& t : all) bindings.push_back(bind(t));
+  run_with_contractions(k, bindings);
 }
+
+namespace {
+
+void check_inputs(const pattern::Program& p, const std::map<std::string, Tensor>& inputs) {
+  std::vector<std::string> missing;
+  for (int32_t id : p.inputs) {
+    const auto& t = p.tensors[id];
+    auto it = inputs.find(t.name);
+    if (it == inputs.end()) {
+      missing.push_back(fmt::format("'{}' ({}{})", t.name, dtype_name(t.dtype), shape_str(t.shape)));
+      continue;
+    }
+    if (it->second.dtype() != t.dtype || it->second.shape() != t.shape)
+      fail("input '{}' is {}{} but the model expects {}{}", t.name, dtype_name(it->second.dtype()),
+           shape_str(it->second.shape()), dtype_name(t.dtype), shape_str(t.shape));
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    fail("missing model input{} {}; pass each as --input NAME=FILE.npy", missing.size() > 1 ? "s" : "", list);
+  }
+  for (const auto& [name, t] : inputs) {
+    bool known = false;
+    for (int32_t id : p.inputs) known = known || p.tensors[id].name == name;
+    if (!known) fail("'{}' is not an input of this model", name);
+  }
+}
+
+}  // namespace
+
+std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs) {
+  check_inputs(p, inputs);
+  std::vector<Tensor> values(p.tensors.size());
+  for (size_t i = 0; i < p.tensors.size(); ++i)
+    if (p.tensors[i].constant) values[i] = *p.tensors[i].constant;
+  for (int32_t id : p.inputs) values[id] = inputs.at(p.tensors[id].name);
+  // Free each intermediate after its last use.
+  std::vector<int64_t> last_use(p.tensors.size(), -1);
+  for (size_t c = 0; c < p.calls.size(); ++c)
+    for (int32_t a : p.calls[c].args) last_use[a] = static_cast<int64_t>(c);
+  std::set<int32_t> keep(p.outputs.begin(), p.outputs.end());
+  for (size_t c = 0; c < p.calls.size(); ++c) {
+    const auto& call = p.calls[c];
+    std::vector<Tensor> params;
+    size_t k = 0;
+    for (const auto& d : call.kernel.tensors) {
+      if (d.role == pattern::Role::Local) continue;
+      const int32_t id = call.args[k++];
+      if (d.role == pattern::Role::Out) values[id] = Tensor(d.dtype, d.shape);
+      TESSERA_CHECK(values[id].valid(), "kernel {} reads '{}' before it is computed", call.kernel.name,
+                    p.tensors[id].name);
+      params.push_back(values[id]);
+    }
+    run_kernel(call.kernel, params);
+    for (int32_t a : call.args)
+      if (last_use[a] == static_cast<int64_t>(c) && !keep.count(a) && !p.tensors[a].constant) values[a] = Tensor();
+  }
+  std::map<std::string, Tensor> out;
+  for (int32_t id : p.outputs) {
+    TESSERA_CHECK(values[id].valid(), "output '{}' was never computed", p.tensors[id].name);
+    out[p.tensors[id].name] = values[id];
+  }
+  return out;
+}
+
+}  // namespace tessera::exec

@@ -1,0 +1,76 @@
+// The vectorised Pattern IR interpreter. A leaf map (a map whose body holds
+// only lets and stores) runs its last variable in chunks of kChunk, so every
+// expression node is a tight loop over a chunk; other loops run one index at a
+// time. A reduce evaluated outside a vector context vectorises over its own
+// last variable. Reads and stores whose indices are affine in the loop
+// variables become strided accesses; data-dependent ones are gathered and
+// bounds-checked (an out-of-range index is an Error naming the kernel).
+#pragma once
+
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "tessera/exec/value.h"
+#include "tessera/pattern/ir.h"
+#include "tessera/support/tensor.h"
+
+namespace tessera::exec {
+
+struct Binding {
+  void* data = nullptr;
+  DType dtype = DType::F32;
+  Shape shape;
+  std::vector<int64_t> strides;
+};
+Binding bind(Tensor& t);
+
+// index = c + sum(coef * var)
+struct Affine {
+  int64_t c = 0;
+  std::vector<std::pair<pattern::VarId, int64_t>> terms;
+};
+
+class Interpreter {
+ public:
+  Interpreter(const pattern::Kernel& k, std::vector<Binding> tensors);
+  void run_body(const std::vector<pattern::Stmt>& body);
+  void run_stmt(const pattern::Stmt& s);
+  // Fills dst (row-major over `grid` vars, last fastest) with `e` evaluated at
+  // every point; `fixed` vars must already be set with set_var.
+  void fill_grid(const pattern::Expr& e, const std::vector<pattern::Iter>& grid, float* dst);
+  void set_var(pattern::VarId v, int64_t value) { vars_[v] = value; }
+  const pattern::Kernel& kernel() const { return kernel_; }
+
+ private:
+  struct AccessPlan {
+    bool affine = false;
+    std::vector<Affine> dims;  // per tensor dim, when affine
+  };
+  Val eval(const pattern::Expr& e);
+  Val eval_read(const pattern::Expr& e);
+  Val eval_reduce(const pattern::Expr& e);
+  void run_map(const pattern::Stmt& s);
+  void run_leaf_chunks(const pattern::Stmt& s);
+  void run_store(const pattern::Stmt& s);
+  void store_value(const pattern::Stmt& s, const Val& v, std::optional<pattern::ReduceOp> combine);
+  void run_scan(const pattern::Stmt& s);
+  const AccessPlan& plan(const void* key, const std::vector<pattern::ExprP>& index);
+  // Offsets of an access; returns true and sets base/vstride when affine.
+  bool affine_offsets(const AccessPlan& p, const Binding& b, int64_t& base, int64_t& vstride, const char* what,
+                      pattern::TensorId t);
+  int64_t* gathered_offsets(const std::vector<pattern::ExprP>& index, const Binding& b, bool& uniform,
+                            const char* what, pattern::TensorId t);
+  [[noreturn]] void out_of_bounds(pattern::TensorId t, size_t dim, int64_t idx, const char* what);
+
+  const pattern::Kernel& kernel_;
+  std::vector<Binding> tensors_;
+  std::vector<int64_t> vars_;
+  std::vector<Val> lets_;
+  std::unordered_map<const void*, AccessPlan> plans_;
+  Arena arena_;
+  pattern::VarId vvar_ = -1;  // the vectorised variable, or -1 (uniform context)
+  int64_t vbase_ = 0, n_ = 1;
+};
+
+}  // namespace tessera::exec
