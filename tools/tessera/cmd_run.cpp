@@ -1,0 +1,76 @@
+// tessera run MODEL [--input NAME=FILE.npy]... [--output-dir DIR]
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "tessera/driver/driver.h"
+#include "tessera/exec/executor.h"
+#include "tessera/support/error.h"
+#include "tessera/support/npy.h"
+
+namespace tessera::cli {
+namespace {
+
+struct RunArgs {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::string output_dir = ".";
+  bool timing = false;
+};
+
+// Output names may hold '/', ':' and other characters a file name should not.
+std::string file_name_for(const std::string& name) {
+  std::string out;
+  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+  return out.empty() ? "output" : out;
+}
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void run(const RunArgs& a) {
+  std::map<std::string, Tensor> feeds;
+  for (const auto& spec : a.inputs) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      fail("--input '{}' should be NAME=FILE.npy", spec);
+    feeds[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  graph::Graph g = driver::load_model(a.model);
+  const double t_load = since(t0);
+  t0 = std::chrono::steady_clock::now();
+  pattern::Program p = driver::lower_model(g);
+  const double t_lower = since(t0);
+  t0 = std::chrono::steady_clock::now();
+  auto outputs = exec::run_program(p, feeds);
+  const double t_exec = since(t0);
+  std::filesystem::create_directories(a.output_dir);
+  for (int32_t id : p.outputs) {
+    const auto& name = p.tensors[id].name;
+    const std::string path = (std::filesystem::path(a.output_dir) / (file_name_for(name) + ".npy")).string();
+    write_npy(path, outputs.at(name));
+    fmt::print("{} -> {} ({}{})\n", name, path, dtype_name(outputs.at(name).dtype()),
+               shape_str(outputs.at(name).shape()));
+  }
+  if (a.timing)
+    fmt::print(stderr, "timing: load {:.3f} s, lower {:.3f} s, execute {:.3f} s ({} kernels)\n", t_load, t_lower,
+               t_exec, p.calls.size());
+}
+
+}  // namespace
+
+void add_run(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Execute a model functionally; write each output as DIR/<name>.npy");
+  cmd->add_option("model", args->model, "model file (.onnx)")->required();
+  cmd->add_option("--input,-i", args->inputs, "a model input, NAME=FILE.npy (repeat for each input)");
+  cmd->add_option("--output-dir,-o", args->output_dir, "directory for the output .npy files (default: .)");
+  cmd->add_flag("--timing", args->timing, "print load / lower / execute times on stderr");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,12 @@
+// Subcommands of the tessera CLI; each lives in its own file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+void add_run(CLI::App& app);
+void add_info(CLI::App& app);
+void add_demo(CLI::App& app);
+
+}  // namespace tessera::cli
