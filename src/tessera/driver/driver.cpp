@@ -1,5 +1,9 @@
 #include "tessera/driver/driver.h"
 
+#include <cstdlib>
+
+#include <fmt/format.h>
+
 #include "tessera/exec/executor.h"
 #include "tessera/frontend/onnx/importer.h"
 #include "tessera/lower/lower.h"
@@ -33,15 +37,26 @@ std::vector<Tensor> fold_node(const graph::Graph& g, const graph::Node& n) {
   return outs;
 }
 
+// TESSERA_DUMP=graph,pattern prints the IR after each step on stderr.
+bool dump(const char* what) {
+  const char* env = std::getenv("TESSERA_DUMP");
+  return env && (std::string(env).find(what) != std::string::npos || std::string(env) == "all");
+}
+
 }  // namespace
 
 graph::Graph load_model(const std::string& path) {
   graph::Graph g = frontend::import_onnx(path, fold_node);
   graph::verify(g);
+  if (dump("graph")) fmt::print(stderr, "{}", graph::print(g));
   return g;
 }
 
-pattern::Program lower_model(const graph::Graph& g) { return lower::lower(g); }
+pattern::Program lower_model(const graph::Graph& g) {
+  pattern::Program p = lower::lower(g);
+  if (dump("pattern")) fmt::print(stderr, "{}", pattern::print(p));
+  return p;
+}
 
 std::map<std::string, Tensor> run_model(const std::string& path, const std::map<std::string, Tensor>& inputs) {
   return exec::run_program(lower_model(load_model(path)), inputs);
