@@ -201,9 +201,16 @@ def _dlrm_inputs(rng):
 
 
 def _vit():
-    return torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2,
-                                                num_heads=4, hidden_dim=128, mlp_dim=256,
-                                                num_classes=10)
+    vit = torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2,
+                                               num_heads=4, hidden_dim=128, mlp_dim=256,
+                                               num_classes=10)
+    # torchvision zero-initialises the head and the class token, which would
+    # make the logits all zero (a test that cannot fail).
+    with torch.no_grad():
+        nn.init.normal_(vit.heads.head.weight, std=0.1)
+        nn.init.normal_(vit.heads.head.bias, std=0.1)
+        nn.init.normal_(vit.class_token, std=0.1)
+    return vit
 
 
 # name -> (constructor, input maker(rng), input names, output names)
@@ -257,6 +264,9 @@ def export_one(name, opset, out_dir):
         outputs = model(*torch_inputs)
     outputs = outputs if isinstance(outputs, (tuple, list)) else [outputs]
     outputs = [o.numpy() for o in outputs]
+    for k, o in enumerate(outputs):
+        if o.dtype.kind == "f" and not (np.all(np.isfinite(o)) and np.std(o) > 0):
+            raise ValueError(f"output {k} is constant or not finite: a comparison with it tests nothing")
 
     model_dir = os.path.join(out_dir, f"{name}_op{opset}")
     if os.path.exists(model_dir):
