@@ -17,8 +17,6 @@ import pkgutil
 import shutil
 import sys
 import time
-import traceback
-
 import warnings
 
 import numpy as np

@@ -260,8 +260,9 @@ TEST(OpsElementwise, ClipConstantAndRuntimeBounds) {
   expect_tensor(run_op("Clip", {in(x), none(), cin(Tensor::scalar_f32(0.0f))})[0], DType::F32, {5},
                 {-3, -1, 0, 0, 0});
   expect_tensor(run_op("Clip", {in(x)})[0], DType::F32, {5}, {-3, -1, 0.5, 2, 9});
-  expect_tensor(run_op("Clip", {in(i64({-5, 5, 50}, {3})), cin(Tensor::scalar_i64(0)), cin(Tensor::scalar_i64(10))})[0],
-                DType::I64, {3}, {0, 5, 10});
+  Tensor xi = i64({-5, 5, 50}, {3});
+  expect_tensor(run_op("Clip", {in(xi), cin(Tensor::scalar_i64(0)), cin(Tensor::scalar_i64(10))})[0], DType::I64, {3},
+                {0, 5, 10});
 }
 
 TEST(OpsElementwise, MinMaxSumMeanVariadic) {

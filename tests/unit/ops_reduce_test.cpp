@@ -150,8 +150,8 @@ TEST(OpsReduce, ArgMinIntsAndNaN) {
   Tensor x = typed({2, 1, 1, 0, 3, 0}, {2, 3}, DType::I32);
   expect_tensor(run_op("ArgMin", {in(x)}, {{"axis", int64_t{1}}, {"keepdims", int64_t{0}}})[0], DType::I64, {2},
                 {1, 0});
-  expect_tensor(run_op("ArgMin", {in(x)}, {{"axis", int64_t{1}}, {"keepdims", int64_t{0}}, {"select_last_index", int64_t{1}}})[0],
-                DType::I64, {2}, {2, 2});
+  std::map<std::string, Attr> last = {{"axis", int64_t{1}}, {"keepdims", int64_t{0}}, {"select_last_index", int64_t{1}}};
+  expect_tensor(run_op("ArgMin", {in(x)}, last)[0], DType::I64, {2}, {2, 2});
   expect_tensor(run_op("ArgMax", {in(f32({1, kNaN, 3, kNaN}, {4}))}, {{"keepdims", int64_t{0}}})[0], DType::I64, {},
                 {1});
 }
@@ -266,6 +266,8 @@ TEST(OpsReduceErrors, BadInputs) {
   expect_error([] { run_op("CumSum", {in(x23()), cin(Tensor::scalar_f32(0))}); }, "int32 or int64 scalar");
   expect_error([] { run_op("ReduceSum", {in(boolean({true, false}, {2}))}); }, "insert a Cast");
   expect_error([] { run_op("ArgMin", {in(f32({}, {0, 2}))}); }, "empty axis");
+  // A runtime CumSum axis is checked when the kernel runs.
+  expect_error([] { run_op("CumSum", {in(x23()), in(Tensor::scalar_i64(5))}); }, "out of bounds");
 }
 
 }  // namespace

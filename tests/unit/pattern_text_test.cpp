@@ -440,6 +440,8 @@ TEST(PatternTextErrors, ReportLineAndColumn) {
             "line 2, column 3: cannot store to input tensor 'n', found 'n'");
   EXPECT_EQ(parse_error("kernel k() -> (y: i64[]) { y[] = 9223372036854775808 }"),
             "line 1, column 34: expected an integer that fits in 64 bits, found '9223372036854775808'");
+  EXPECT_EQ(parse_error("kernel k() -> (y: f32[]) { y[] = 1e999 }"),
+            "line 1, column 34: expected a float in double range, found '1e999'");
   EXPECT_EQ(parse_error("kernel k() -> (y: bool[]) { y[] = 1:bool }"),
             "line 1, column 37: expected a numeric dtype (write true or false for bool), found 'bool'");
 }

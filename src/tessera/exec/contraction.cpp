@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "tessera/exec/executor.h"
 #include "tessera/support/error.h"
 
 namespace tessera::exec {
@@ -131,15 +132,28 @@ std::vector<Iter> concat(std::initializer_list<const std::vector<Iter>*> parts) 
   return out;
 }
 
+// Packs one operand as [batch][free][k] or, when the free variables give
+// longer vectorised runs, as [batch][k][free]; returns true for the latter.
+bool pack(Interpreter& interp, const Expr& e, const std::vector<Iter>& batch, const std::vector<Iter>& free_vars,
+          const std::vector<Iter>& k, float* dst) {
+  const int64_t free_last = free_vars.empty() ? 1 : free_vars.back().extent;
+  const int64_t k_last = k.empty() ? 1 : k.back().extent;
+  const bool k_outer = free_last > k_last;
+  interp.fill_grid(e, k_outer ? concat({&batch, &k, &free_vars}) : concat({&batch, &free_vars, &k}), dst, num_threads());
+  return k_outer;
+}
+
 void run_gemm(Interpreter& interp, const Gemm& g, float* product) {
   const int64_t nb = volume(g.batch), m = volume(g.m), n = volume(g.n), kk = volume(g.k);
   std::vector<float> a(static_cast<size_t>(nb * m * kk)), b(static_cast<size_t>(nb * kk * n));
-  interp.fill_grid(*g.a, concat({&g.batch, &g.m, &g.k}), a.data());
-  interp.fill_grid(*g.b, concat({&g.batch, &g.k, &g.n}), b.data());
+  // A is M x K (row-major [m][k] unless packed k-outer); B is K x N ([k][n] unless packed n-outer).
+  const bool a_trans = pack(interp, *g.a, g.batch, g.m, g.k, a.data());
+  const bool b_trans = !pack(interp, *g.b, g.batch, g.n, g.k, b.data());
   for (int64_t i = 0; i < nb; ++i)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-                static_cast<int>(kk), 1.0f, a.data() + i * m * kk, static_cast<int>(kk), b.data() + i * kk * n,
-                static_cast<int>(n), 0.0f, product + i * m * n, static_cast<int>(n));
+    cblas_sgemm(CblasRowMajor, a_trans ? CblasTrans : CblasNoTrans, b_trans ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(kk), 1.0f, a.data() + i * m * kk,
+                static_cast<int>(a_trans ? m : kk), b.data() + i * kk * n, static_cast<int>(b_trans ? kk : n),
+                0.0f, product + i * m * n, static_cast<int>(n));
 }
 
 }  // namespace
@@ -156,7 +170,7 @@ void run_with_contractions(const pattern::Kernel& k, std::vector<Binding> bindin
   Interpreter interp(rewritten, bindings);
   for (size_t i = 0; i < rewritten.body.size(); ++i) {
     if (gemms[i]) run_gemm(interp, *gemms[i], static_cast<float*>(bindings[gemms[i]->product].data));
-    interp.run_stmt(rewritten.body[i]);
+    interp.run_top_level(rewritten.body[i], num_threads());
   }
 }
 

@@ -1,6 +1,11 @@
 #include "tessera/exec/executor.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -9,6 +14,19 @@
 #include "tessera/support/error.h"
 
 namespace tessera::exec {
+
+namespace {
+int g_threads = 0;
+}
+
+int num_threads() {
+  if (g_threads > 0) return g_threads;
+  for (const char* var : {"TESSERA_NUM_THREADS", "OMP_NUM_THREADS"})
+    if (const char* v = std::getenv(var); v && std::atoi(v) > 0) return g_threads = std::atoi(v);
+  return g_threads = std::max(1u, std::thread::hardware_concurrency());
+}
+
+void set_num_threads(int n) { g_threads = n; }
 
 void run_kernel(const pattern::Kernel& k, const std::vector<Tensor>& params) {
   std::vector<Tensor> all = params;  // shares storage
@@ -70,6 +88,9 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
   for (size_t c = 0; c < p.calls.size(); ++c)
     for (int32_t a : p.calls[c].args) last_use[a] = static_cast<int64_t>(c);
   std::set<int32_t> keep(p.outputs.begin(), p.outputs.end());
+  // TESSERA_PROFILE=1 prints the slowest kernels on stderr.
+  std::optional<std::vector<std::pair<double, size_t>>> profile;
+  if (std::getenv("TESSERA_PROFILE")) profile.emplace();
   for (size_t c = 0; c < p.calls.size(); ++c) {
     const auto& call = p.calls[c];
     std::vector<Tensor> params;
@@ -82,9 +103,22 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
                     p.tensors[id].name);
       params.push_back(values[id]);
     }
+    const auto t0 = std::chrono::steady_clock::now();
     run_kernel(call.kernel, params);
+    if (profile)
+      profile->push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), c});
     for (int32_t a : call.args)
       if (last_use[a] == static_cast<int64_t>(c) && !keep.count(a) && !p.tensors[a].constant) values[a] = Tensor();
+  }
+  if (profile) {
+    std::sort(profile->rbegin(), profile->rend());
+    double total = 0;
+    for (const auto& [t, c] : *profile) total += t;
+    fmt::print(stderr, "profile: {} kernels, {:.3f} s\n", profile->size(), total);
+    for (size_t i = 0; i < std::min<size_t>(profile->size(), 15); ++i) {
+      const auto& call = p.calls[(*profile)[i].second];
+      fmt::print(stderr, "  {:8.3f} ms  {:<10} {} ({})\n", (*profile)[i].first * 1e3, call.kernel.name, call.node, call.op);
+    }
   }
   std::map<std::string, Tensor> out;
   for (int32_t id : p.outputs) {

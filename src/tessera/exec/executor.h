@@ -13,6 +13,11 @@
 
 namespace tessera::exec {
 
+// Threads used by the interpreter (BLAS keeps its own setting). Default:
+// TESSERA_NUM_THREADS, else OMP_NUM_THREADS, else the number of cores.
+int num_threads();
+void set_num_threads(int n);
+
 // Runs one kernel. `params` has one tensor per In/Out param in signature
 // order, with the declared dtype and shape; outputs are zero-filled first.
 void run_kernel(const pattern::Kernel& k, const std::vector<Tensor>& params);

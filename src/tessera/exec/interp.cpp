@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <limits>
+#include <exception>
+#include <functional>
 #include <optional>
+#include <thread>
 
 #include "tessera/exec/ops.h"
 #include "tessera/support/error.h"
@@ -143,7 +146,7 @@ bool is_leaf(const std::vector<pattern::Stmt>& body) {
 Binding bind(Tensor& t) { return {t.raw(), t.dtype(), t.shape(), row_major_strides(t.shape())}; }
 
 Interpreter::Interpreter(const pattern::Kernel& k, std::vector<Binding> tensors)
-    : kernel_(k), tensors_(std::move(tensors)), vars_(k.vars.size(), 0), lets_(k.vars.size()) {}
+    : kernel_(k), tensors_(std::move(tensors)), vars_(k.vars.size(), 0), lets_(k.vars.size()), iota_(kChunk) {}
 
 void Interpreter::run_body(const std::vector<pattern::Stmt>& body) {
   for (const auto& s : body) run_stmt(s);
@@ -171,21 +174,99 @@ void Interpreter::run_map(const pattern::Stmt& s) {
   });
 }
 
-void Interpreter::run_leaf_chunks(const pattern::Stmt& s) {
+void Interpreter::set_chunk(pattern::VarId v, int64_t base, int64_t n) {
+  vvar_ = v;
+  vbase_ = base;
+  n_ = n;
+  if (v >= 0) {
+    vars_[v] = base;
+    for (int64_t k = 0; k < n; ++k) iota_[k] = base + k;
+  }
+}
+
+int64_t Interpreter::decode_point(const std::vector<pattern::Iter>& iters, size_t count, int64_t linear) {
+  for (size_t d = count; d > 0; --d) {
+    const pattern::Iter& it = iters[d - 1];
+    vars_[it.var] = linear % it.extent;
+    linear /= it.extent;
+  }
+  return linear;
+}
+
+void Interpreter::run_leaf_items(const pattern::Stmt& s, int64_t lo, int64_t hi) {
   const pattern::Iter last = s.iters.back();
-  for_each_point(s.iters, vars_, s.iters.size() - 1, [&] {
-    vvar_ = last.var;
-    for (int64_t base = 0; base < last.extent; base += kChunk) {
-      vbase_ = base;
-      n_ = std::min(kChunk, last.extent - base);
-      vars_[last.var] = base;
-      const size_t m = arena_.mark();
-      run_body(s.body);
-      arena_.release(m);
-    }
-    vvar_ = -1;
-    n_ = 1;
+  const int64_t chunks = (last.extent + kChunk - 1) / kChunk;
+  for (int64_t item = lo; item < hi; ++item) {
+    decode_point(s.iters, s.iters.size() - 1, item / chunks);
+    const int64_t base = (item % chunks) * kChunk;
+    set_chunk(last.var, base, std::min(kChunk, last.extent - base));
+    const size_t m = arena_.mark();
+    run_body(s.body);
+    arena_.release(m);
+  }
+  set_chunk(-1, 0, 1);
+}
+
+void Interpreter::run_leaf_chunks(const pattern::Stmt& s) {
+  int64_t items = 1;
+  for (size_t d = 0; d + 1 < s.iters.size(); ++d) items *= s.iters[d].extent;
+  if (items == 0 || s.iters.back().extent <= 0) return;
+  items *= (s.iters.back().extent + kChunk - 1) / kChunk;
+  run_leaf_items(s, 0, items);
+}
+
+void Interpreter::run_points(const pattern::Stmt& s, int64_t lo, int64_t hi) {
+  for (int64_t p = lo; p < hi; ++p) {
+    decode_point(s.iters, s.iters.size(), p);
+    const size_t m = arena_.mark();
+    run_body(s.body);
+    arena_.release(m);
+  }
+}
+
+void Interpreter::run_top_level(const pattern::Stmt& s, int threads) {
+  if (threads <= 1 || s.kind != StmtKind::Map || s.iters.empty() || !parallel_safe(s.body, kernel_)) {
+    run_stmt(s);
+    return;
+  }
+  const bool leaf = is_leaf(s.body);
+  int64_t items = 1;
+  for (size_t d = 0; d + (leaf ? 1 : 0) < s.iters.size(); ++d) items *= s.iters[d].extent;
+  if (leaf && s.iters.back().extent > 0) items *= (s.iters.back().extent + kChunk - 1) / kChunk;
+  if (items < 2 || work_estimate(s) < kParallelWork) {
+    run_stmt(s);
+    return;
+  }
+  parallel_for(items, threads, [&](Interpreter& w, int64_t lo, int64_t hi) {
+    if (leaf) w.run_leaf_items(s, lo, hi);
+    else w.run_points(s, lo, hi);
   });
+}
+
+void Interpreter::parallel_for(int64_t items, int threads, const std::function<void(Interpreter&, int64_t, int64_t)>& fn) {
+  const int t = static_cast<int>(std::min<int64_t>(threads, items));
+  std::vector<std::unique_ptr<Interpreter>> workers;
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(t));
+  for (int i = 1; i < t; ++i) {
+    workers.push_back(std::make_unique<Interpreter>(*this));
+    Interpreter* w = workers.back().get();
+    pool.emplace_back([&, w, i] {
+      try {
+        fn(*w, items * i / t, items * (i + 1) / t);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  try {
+    fn(*this, 0, items / t);
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
 }
 
 const Interpreter::AccessPlan& Interpreter::plan(const void* key, const std::vector<pattern::ExprP>& index) {
@@ -315,8 +396,7 @@ Val Interpreter::eval(const pattern::Expr& e) {
       Val r;
       r.uniform = false;
       r.fp = false;
-      r.iv = arena_.alloc_i();
-      for (int64_t k = 0; k < n_; ++k) r.iv[k] = vbase_ + k;
+      r.iv = iota_.data();  // shared, read-only
       return r;
     }
     case ExprKind::Ref: return lets_[e.var];
@@ -371,11 +451,8 @@ Val Interpreter::eval_reduce(const pattern::Expr& e) {
   const pattern::Iter last = e.iters.back();
   double* lane = arena_.alloc_f();
   for_each_point(e.iters, vars_, e.iters.size() - 1, [&] {
-    vvar_ = last.var;
     for (int64_t base = 0; base < last.extent; base += kChunk) {
-      vbase_ = base;
-      n_ = std::min(kChunk, last.extent - base);
-      vars_[last.var] = base;
+      set_chunk(last.var, base, std::min(kChunk, last.extent - base));
       const size_t m = arena_.mark();
       Val v = eval(body);
       if (fp) {
@@ -395,9 +472,7 @@ Val Interpreter::eval_reduce(const pattern::Expr& e) {
       }
       arena_.release(m);
     }
-    vvar_ = -1;
-    n_ = 1;
-    vbase_ = 0;
+    set_chunk(-1, 0, 1);
   });
   return fp ? Val::scalar_f(accf) : Val::scalar_i(acci);
 }
@@ -466,7 +541,7 @@ void Interpreter::run_scan(const pattern::Stmt& s) {
   }
 }
 
-void Interpreter::fill_grid(const pattern::Expr& e, const std::vector<pattern::Iter>& grid, float* dst) {
+void Interpreter::fill_grid(const pattern::Expr& e, const std::vector<pattern::Iter>& grid, float* dst, int threads) {
   if (grid.empty()) {
     const size_t m = arena_.mark();
     Val v = eval(e);
@@ -475,29 +550,55 @@ void Interpreter::fill_grid(const pattern::Expr& e, const std::vector<pattern::I
     return;
   }
   const pattern::Iter last = grid.back();
-  int64_t row = 0;
-  for_each_point(grid, vars_, grid.size() - 1, [&] {
-    vvar_ = last.var;
-    for (int64_t base = 0; base < last.extent; base += kChunk) {
-      vbase_ = base;
-      n_ = std::min(kChunk, last.extent - base);
-      vars_[last.var] = base;
-      const size_t m = arena_.mark();
-      Val v = eval(e);
+  if (last.extent <= 0) return;
+  const int64_t chunks = (last.extent + kChunk - 1) / kChunk;
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < grid.size(); ++d) rows *= grid[d].extent;
+  auto fill = [&grid, &e, dst, last, chunks](Interpreter& w, int64_t lo, int64_t hi) {
+    for (int64_t item = lo; item < hi; ++item) {
+      const int64_t row = item / chunks, base = (item % chunks) * kChunk;
+      w.decode_point(grid, grid.size() - 1, row);
+      w.set_chunk(last.var, base, std::min(kChunk, last.extent - base));
+      const size_t m = w.arena_.mark();
+      Val v = w.eval(e);
       float* out = dst + row * last.extent + base;
+      const int64_t n = w.n_;
       if (v.fp) {
-        if (v.uniform) std::fill(out, out + n_, static_cast<float>(v.f));
-        else for (int64_t k = 0; k < n_; ++k) out[k] = static_cast<float>(v.fv[k]);
+        if (v.uniform) std::fill(out, out + n, static_cast<float>(v.f));
+        else for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(v.fv[k]);
       } else {
-        for (int64_t k = 0; k < n_; ++k) out[k] = static_cast<float>(v.iat(k));
+        for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(v.iat(k));
       }
-      arena_.release(m);
+      w.arena_.release(m);
     }
-    ++row;
-    vvar_ = -1;
-    n_ = 1;
-    vbase_ = 0;
-  });
+    w.set_chunk(-1, 0, 1);
+  };
+  const int64_t items = rows * chunks;
+  if (threads > 1 && rows * last.extent >= kParallelWork) parallel_for(items, threads, fill);
+  else fill(*this, 0, items);
+}
+
+Interpreter::Interpreter(const Interpreter& o)
+    : kernel_(o.kernel_), tensors_(o.tensors_), vars_(o.vars_), lets_(o.lets_), iota_(kChunk) {}
+
+int64_t work_estimate(const pattern::Stmt& s) {
+  int64_t v = 1;
+  for (const auto& it : s.iters) v *= std::max<int64_t>(it.extent, 1);
+  int64_t inner = 1;
+  for (const auto& b : s.body)
+    if (b.kind == StmtKind::Map || b.kind == StmtKind::Fold || b.kind == StmtKind::Scan) inner = std::max(inner, work_estimate(b));
+  return v * inner;
+}
+
+bool parallel_safe(const std::vector<pattern::Stmt>& body, const pattern::Kernel& k) {
+  for (const auto& s : body) {
+    if ((s.kind == StmtKind::Store || s.kind == StmtKind::Scan) &&
+        (k.tensors[s.tensor].role == pattern::Role::Local || (s.kind == StmtKind::Store && s.combine)))
+      return false;
+    if (s.kind == StmtKind::Fold) return false;
+    if (!parallel_safe(s.body, k)) return false;
+  }
+  return true;
 }
 
 }  // namespace tessera::exec

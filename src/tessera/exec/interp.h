@@ -7,6 +7,7 @@
 // bounds-checked (an out-of-range index is an Error naming the kernel).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -31,14 +32,22 @@ struct Affine {
   std::vector<std::pair<pattern::VarId, int64_t>> terms;
 };
 
+// Below this many points a statement is not worth a second thread.
+constexpr int64_t kParallelWork = 1 << 15;
+
 class Interpreter {
  public:
   Interpreter(const pattern::Kernel& k, std::vector<Binding> tensors);
+  // A worker for another thread: same kernel, tensors and bindings; its own scratch.
+  Interpreter(const Interpreter& other);
+  Interpreter& operator=(const Interpreter&) = delete;
+  // Runs a top-level statement, splitting independent map iterations over threads.
+  void run_top_level(const pattern::Stmt& s, int threads);
   void run_body(const std::vector<pattern::Stmt>& body);
   void run_stmt(const pattern::Stmt& s);
   // Fills dst (row-major over `grid` vars, last fastest) with `e` evaluated at
   // every point; `fixed` vars must already be set with set_var.
-  void fill_grid(const pattern::Expr& e, const std::vector<pattern::Iter>& grid, float* dst);
+  void fill_grid(const pattern::Expr& e, const std::vector<pattern::Iter>& grid, float* dst, int threads);
   void set_var(pattern::VarId v, int64_t value) { vars_[v] = value; }
   const pattern::Kernel& kernel() const { return kernel_; }
 
@@ -52,6 +61,12 @@ class Interpreter {
   Val eval_reduce(const pattern::Expr& e);
   void run_map(const pattern::Stmt& s);
   void run_leaf_chunks(const pattern::Stmt& s);
+  void run_leaf_items(const pattern::Stmt& s, int64_t lo, int64_t hi);
+  void run_points(const pattern::Stmt& s, int64_t lo, int64_t hi);
+  void set_chunk(pattern::VarId v, int64_t base, int64_t n);
+  // Sets the first `count` iters' vars from a row-major linear index.
+  int64_t decode_point(const std::vector<pattern::Iter>& iters, size_t count, int64_t linear);
+  void parallel_for(int64_t items, int threads, const std::function<void(Interpreter&, int64_t, int64_t)>& fn);
   void run_store(const pattern::Stmt& s);
   void store_value(const pattern::Stmt& s, const Val& v, std::optional<pattern::ReduceOp> combine);
   void run_scan(const pattern::Stmt& s);
@@ -71,6 +86,12 @@ class Interpreter {
   Arena arena_;
   pattern::VarId vvar_ = -1;  // the vectorised variable, or -1 (uniform context)
   int64_t vbase_ = 0, n_ = 1;
+  std::vector<int64_t> iota_;  // vbase_ + k for the current chunk
 };
+
+int64_t work_estimate(const pattern::Stmt& s);
+// True when a map body's iterations can run on different threads (no
+// scatter-combines, no folds, no stores to kernel locals).
+bool parallel_safe(const std::vector<pattern::Stmt>& body, const pattern::Kernel& k);
 
 }  // namespace tessera::exec

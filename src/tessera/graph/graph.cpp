@@ -102,7 +102,7 @@ std::string print(const Graph& g) {
     if (v.constant) out += fmt::format("  const {}\n", value_text(v));
   for (const Node& n : g.nodes) {
     std::vector<std::string> outs, ins;
-    for (ValueId o : n.outputs) outs.push_back(value_text(g.value(o)));
+    for (ValueId o : n.outputs) outs.push_back(o == kNoValue ? "_" : value_text(g.value(o)));
     for (ValueId i : n.inputs) ins.push_back(i == kNoValue ? "_" : "%" + g.value(i).name);
     std::string attrs;
     for (const auto& [k, a] : n.attrs) attrs += fmt::format("{}{}={}", attrs.empty() ? " {" : ", ", k, attr_text(a));
@@ -131,6 +131,7 @@ void verify(const Graph& g) {
       TESSERA_CHECK(defined[i], "{}: input '{}' used before definition", n.describe(), g.values[i].name);
     }
     for (ValueId o : n.outputs) {
+      if (o == kNoValue) continue;  // an omitted optional output
       TESSERA_CHECK(o >= 0 && o < n_values, "{}: output id {} out of range", n.describe(), o);
       TESSERA_CHECK(!defined[o], "{}: value '{}' defined twice", n.describe(), g.values[o].name);
       defined[o] = true;

@@ -15,8 +15,8 @@ int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1)
 std::vector<int64_t> per_dim(const Node& n, const char* key, size_t count, int64_t fallback, int64_t min) {
   std::vector<int64_t> v = n.attr_ints(key, std::vector<int64_t>(count, fallback));
   if (v.size() != count)
-    fail("{}: attribute '{}' has {} entries, expected {} (one per spatial dim{})", n.describe(), key, v.size(),
-         count, count % 2 == 0 && std::string(key) == "pads" ? ", begins then ends" : "");
+    fail("{}: attribute '{}' has {} entries, expected {} for {} spatial dims", n.describe(), key, v.size(), count,
+         std::string(key) == "pads" ? count / 2 : count);
   for (int64_t x : v)
     if (x < min) fail("{}: attribute '{}' has the value {}; it must be >= {}", n.describe(), key, x, min);
   return v;
@@ -61,8 +61,9 @@ std::vector<Window> sliding(const Node& n, const Shape& in, const Shape& kernel,
     if (room < 0)
       fail("{}: the window (kernel {} x dilation {}) is larger than the padded input ({}) in spatial dim {}",
            n.describe(), w.kernel, w.dilation, w.in + w.pad_begin + w.pad_end, i);
-    w.out = (ceil_mode ? ceil_div(room, w.stride) : room / w.stride) + 1;
-    if (ceil_mode && (w.out - 1) * w.stride >= w.in + w.pad_begin) --w.out;
+    const bool ceil = ceil_mode && auto_pad == "NOTSET";  // VALID's formula has no ceil variant
+    w.out = (ceil ? ceil_div(room, w.stride) : room / w.stride) + 1;
+    if (ceil && (w.out - 1) * w.stride >= w.in + w.pad_begin) --w.out;
   }
   return ws;
 }

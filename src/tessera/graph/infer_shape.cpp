@@ -2,7 +2,8 @@
 // elements without arithmetic on them. Inputs that decide an output shape
 // (Reshape's shape, Slice's starts...) must be constants; const_ints says so
 // otherwise. Ops that create tensors (Pad, Range, Shape...) are in
-// infer_shape_create.cpp; Slice and Pad parameters in infer_shape_params.cpp.
+// infer_shape_create.cpp; Split, Slice and Pad parameters in
+// infer_shape_params.cpp.
 #include <algorithm>
 #include <numeric>
 

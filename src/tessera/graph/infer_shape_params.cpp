@@ -1,5 +1,5 @@
-// Slice and Pad parameter resolution (see infer_shape_params.h), following the
-// ONNX operator spec's clamping rules to the letter.
+// Split, Slice and Pad parameter resolution (see infer_shape_params.h),
+// following the ONNX operator spec's clamping rules to the letter.
 #include "tessera/graph/infer_shape_params.h"
 
 #include <algorithm>

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "tessera/lower/lower.h"
-#include "tessera/support/error.h"
 
 namespace tessera::lower {
 namespace {

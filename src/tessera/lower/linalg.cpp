@@ -2,7 +2,6 @@
 // `reduce add k { A * B }` (plus an epilogue outside the reduce) so that the
 // executor's BLAS path recognises it; the innermost map variable walks the
 // output's last dim.
-#include <algorithm>
 
 #include "tessera/graph/infer_linalg.h"
 #include "tessera/lower/lower.h"

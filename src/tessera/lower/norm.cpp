@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "tessera/lower/lower.h"
-#include "tessera/support/error.h"
 
 namespace tessera::lower {
 namespace {
@@ -169,7 +168,8 @@ void lower_batch_norm(LowerContext& ctx, const Node& n) {
   lower_grouped(ctx, n, axes_from(2, rank_of(ctx, n)), [&](const Group& g, const NodeParams& p) {
     const DType t = g.b.decl(p.in[0]).dtype;
     E mean = g.b.let("mean", channel_param(g, p.in[3], t));
-    E a = g.b.let("a", channel_param(g, p.in[1], t) * pattern::recip(pattern::sqrt(channel_param(g, p.in[4], t) + eps)));
+    E inv_std = pattern::recip(pattern::sqrt(channel_param(g, p.in[4], t) + eps));
+    E a = g.b.let("a", channel_param(g, p.in[1], t) * inv_std);
     E bias = g.b.let("bias", channel_param(g, p.in[2], t));
     g.store_each(p.out[0], [&](E v, const std::vector<E>&) { return (v - mean) * a + bias; });
   });

@@ -12,8 +12,8 @@
 //             reduce that selects the summed range per element.
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <cctype>
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
@@ -89,16 +89,16 @@ E reduce_value(KernelBuilder& b, const std::string& op, TensorId x, const AxisSp
   const DType t = b.decl(x).dtype;
   const DType ft = is_float(t) ? t : DType::F64;
   auto red = [&](ReduceOp r, const std::function<E(E)>& f) { return reduce_over(b, x, s, kept, r, f); };
-  auto same = [](E v) { return v; };
+  auto as_is = [](E v) { return v; };
   const int64_t count = num_elements(s.red);
-  if (op == "ReduceSum") return red(ReduceOp::Add, same);
-  if (op == "ReduceMax") return red(ReduceOp::Max, same);
-  if (op == "ReduceMin") return red(ReduceOp::Min, same);
-  if (op == "ReduceProd") return red(ReduceOp::Mul, same);
+  if (op == "ReduceSum") return red(ReduceOp::Add, as_is);
+  if (op == "ReduceMax") return red(ReduceOp::Max, as_is);
+  if (op == "ReduceMin") return red(ReduceOp::Min, as_is);
+  if (op == "ReduceProd") return red(ReduceOp::Mul, as_is);
   if (op == "ReduceL1") return red(ReduceOp::Add, [](E v) { return pattern::abs(v); });
   if (op == "ReduceSumSquare") return red(ReduceOp::Add, [](E v) { return v * v; });
   if (op == "ReduceMean") {
-    E sum = red(ReduceOp::Add, same);
+    E sum = red(ReduceOp::Add, as_is);
     return is_float(t) || count != 0 ? sum / static_cast<double>(count) : sum;  // no int division by 0
   }
   if (op == "ReduceL2") {
@@ -221,6 +221,27 @@ E extreme(DType t, bool lowest) {
   return pattern::constant(limits[row][lowest ? 0 : 1], t);
 }
 
+// Reductions along one row (the TopK axis) of x, for the selection rounds.
+struct Row {
+  KernelBuilder& b;
+  TensorId x;
+  const AxisSplit& s;
+  const std::vector<E>& kept;
+  int64_t len;
+
+  // reduce <op> j { select(cond(x_j, j), value(x_j, j), fallback) }
+  E reduce(ReduceOp op, const std::function<E(E, E)>& cond, const std::function<E(E, E)>& value, E fallback) const {
+    return b.reduce_shape(op, {len}, [&](const std::vector<E>& j) {
+      E v = b.read(x, s.join(kept, j));
+      return pattern::select(cond(v, j[0]), value(v, j[0]), fallback);
+    }, "j");
+  }
+  // The first j where cond holds, or len.
+  E first(const std::function<E(E, E)>& cond) const {
+    return reduce(ReduceOp::Min, cond, [](E, E j) { return j; }, pattern::iconst(len));
+  }
+};
+
 // Selection method, for small K: a fold of K rounds; round r picks, per row,
 // the first best element among those that come after round r-1's pick in the
 // order (NaN counts as the largest value). O(K n) per row.
@@ -228,40 +249,34 @@ void topk_by_selection(KernelBuilder& b, const NodeParams& p, const TopKTargets&
                        int64_t axis, int64_t k, bool largest) {
   const TensorId x = p.in[0];
   const DType t = b.decl(x).dtype;
-  const int64_t len = shape[axis];
   const AxisSplit s = split_axes(shape, {axis});
   const pattern::VarId round = b.var("r");
   b.fold({{round, k}}, [&] {
     b.map_shape(s.kept, [&](const std::vector<E>& kept) {
+      const Row row{b, x, s, kept, shape[axis]};
       E r = b.idx(round);
-      E prev = b.let("prev", b.read(out.indices, s.join(kept, {pattern::max(r - pattern::iconst(1), pattern::iconst(0))})));
+      E prev = b.let("prev", b.read(out.indices, s.join(kept, {pattern::max(r - 1.0, pattern::iconst(0))})));
       E prev_v = b.let("prev_v", b.read(x, s.join(kept, {prev})));
-      auto eligible = [&](E v, E j) {
-        E after = pattern::lor(better(prev_v, v, largest), pattern::land(same(prev_v, v), pattern::lt(prev, j)));
-        return pattern::lor(pattern::eq(r, pattern::iconst(0)), after);
+      // Eligible: comes after the previous pick (every element in round 0) and satisfies `also`.
+      auto eligible_and = [&](std::function<E(E)> also) {
+        return [=](E v, E j) {
+          E after = pattern::lor(better(prev_v, v, largest), pattern::land(same(prev_v, v), pattern::lt(prev, j)));
+          return pattern::land(pattern::lor(pattern::eq(r, pattern::iconst(0)), after), also(v));
+        };
       };
-      auto first_where = [&](const std::function<E(E, E)>& cond) {
-        return b.reduce_shape(ReduceOp::Min, {len}, [&](const std::vector<E>& jv) {
-          E v = b.read(x, s.join(kept, jv));
-          return pattern::select(pattern::land(eligible(v, jv[0]), cond(v, jv[0])), jv[0], pattern::iconst(len));
-        }, "j");
-      };
-      auto not_nan = [&](E v) { return is_float(t) ? pattern::lnot(pattern::unary(UnOp::IsNaN, v)) : pattern::bconst(true); };
-      E best = b.let("best", b.reduce_shape(largest ? ReduceOp::Max : ReduceOp::Min, {len}, [&](const std::vector<E>& jv) {
-        E v = b.read(x, s.join(kept, jv));
-        return pattern::select(pattern::land(eligible(v, jv[0]), not_nan(v)), v, extreme(t, largest));
-      }, "j"));
-      E pick = first_where([&](E v, E) { return pattern::eq(v, best); });
-      if (is_float(t)) {
-        E at = b.let("at", pick);
-        E nan_at = b.let("nan_at", first_where([](E v, E) { return pattern::unary(UnOp::IsNaN, v); }));
-        E none = pattern::iconst(len);
-        pick = largest ? pattern::select(pattern::lt(nan_at, none), nan_at, at)
-                       : pattern::select(pattern::lt(at, none), at, nan_at);
+      auto is_nan = [](E v) { return pattern::unary(UnOp::IsNaN, v); };
+      auto not_nan = [&](E v) { return is_float(t) ? pattern::lnot(is_nan(v)) : pattern::bconst(true); };
+      E best = b.let("best", row.reduce(largest ? ReduceOp::Max : ReduceOp::Min, eligible_and(not_nan),
+                                        [](E v, E) { return v; }, extreme(t, largest)));
+      E pick = b.let("at", row.first(eligible_and([&](E v) { return pattern::eq(v, best); })));
+      if (is_float(t)) {  // NaNs come first when largest, last otherwise
+        E nan_at = b.let("nan_at", row.first(eligible_and(is_nan)));
+        E none = pattern::iconst(row.len);
+        pick = b.let("pick", largest ? pattern::select(pattern::lt(nan_at, none), nan_at, pick)
+                                     : pattern::select(pattern::lt(pick, none), pick, nan_at));
       }
-      E idx = b.let("pick", pick);
-      b.store(out.indices, s.join(kept, {r}), idx);
-      b.store(out.values, s.join(kept, {r}), b.read(x, s.join(kept, {idx})));
+      b.store(out.indices, s.join(kept, {r}), pick);
+      b.store(out.values, s.join(kept, {r}), b.read(x, s.join(kept, {pick})));
     });
   });
 }

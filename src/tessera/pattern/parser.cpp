@@ -239,7 +239,8 @@ class Parser {
     s.index = indices(d, at);
     const Token& op = next();
     std::optional<ReduceOp> combine;
-    if (op.text == "+=" || op.text == "*=") combine = op.text == "+=" ? ReduceOp::Add : ReduceOp::Mul;
+    if (op.kind == Tok::Punct && (op.text == "+=" || op.text == "*="))
+      combine = op.text == "+=" ? ReduceOp::Add : ReduceOp::Mul;
     else if (op.kind == Tok::Name && (op.text == "max" || op.text == "min") && is("="))
       combine = op.text == "max" ? ReduceOp::Max : ReduceOp::Min;
     else if (op.kind != Tok::Punct || op.text != "=") error(op, "expected '=', '+=', '*=', 'max=' or 'min='");
@@ -371,7 +372,8 @@ ExprP Parser::literal(bool negative) {
   if (is_float(e.dtype)) {
     if (t.text == "inf") e.fval = std::numeric_limits<double>::infinity();
     else if (t.text == "nan") e.fval = std::numeric_limits<double>::quiet_NaN();
-    else e.fval = std::strtod(t.text.c_str(), nullptr);
+    else if (std::from_chars(t.text.data(), t.text.data() + t.text.size(), e.fval).ec != std::errc())
+      error(t, "expected a float in double range");  // from_chars, unlike strtod, ignores the locale
     if (negative) e.fval = -e.fval;
     return make(std::move(e));
   }
