@@ -93,6 +93,14 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
   if (std::getenv("TESSERA_PROFILE")) profile.emplace();
   for (size_t c = 0; c < p.calls.size(); ++c) {
     const auto& call = p.calls[c];
+    if (call.view) {
+      const int32_t src = call.args.front(), dst = call.args.back();
+      TESSERA_CHECK(values[src].valid(), "view {} of '{}' before it is computed", call.kernel.name, p.tensors[src].name);
+      values[dst] = values[src].reshaped(p.tensors[dst].shape);
+      for (int32_t a : call.args)
+        if (last_use[a] == static_cast<int64_t>(c) && !keep.count(a) && !p.tensors[a].constant) values[a] = Tensor();
+      continue;
+    }
     std::vector<Tensor> params;
     size_t k = 0;
     for (const auto& d : call.kernel.tensors) {

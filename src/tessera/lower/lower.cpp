@@ -1,5 +1,7 @@
 #include "tessera/lower/lower.h"
 
+#include <set>
+
 #include "tessera/support/error.h"
 
 namespace tessera::lower {
@@ -44,6 +46,20 @@ const LowerTable& lower_table() {
   return table;
 }
 
+namespace {
+
+// Reshape-like ops are index remaps: their single kernel is marked as a view.
+void mark_view(pattern::Program& p, const graph::Node& n, size_t first_call) {
+  static const std::set<std::string, std::less<>> kViews = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"};
+  if (!kViews.count(n.op) || p.calls.size() != first_call + 1) return;
+  pattern::KernelCall& c = p.calls.back();
+  const auto& in = p.tensors[c.args.front()];
+  const auto& out = p.tensors[c.args.back()];
+  if (in.dtype == out.dtype && num_elements(in.shape) == num_elements(out.shape)) c.view = true;
+}
+
+}  // namespace
+
 pattern::Program lower(const graph::Graph& g) {
   pattern::Program p;
   for (const auto& v : g.values) {
@@ -62,7 +78,9 @@ pattern::Program lower(const graph::Graph& g) {
   for (const auto& n : g.nodes) {
     auto it = lower_table().find(n.op);
     if (it == lower_table().end()) fail("{}: no lowering for operator '{}'", n.describe(), n.op);
+    const size_t before = p.calls.size();
     it->second(ctx, n);
+    mark_view(p, n, before);
   }
   return p;
 }

@@ -295,7 +295,7 @@ std::string call_line(const KernelCall& c) {
   for (; a < c.args.size(); ++a) in.push_back(c.args[a]);  // more args than params: show them all
   std::string s = ordered ? fmt::format("call {}({}) -> ({})", name_text(c.kernel.name), id_list(in), id_list(out))
                           : fmt::format("call {}({})", name_text(c.kernel.name), mixed);
-  return s + fmt::format("  # {} {}\n", c.op, quoted(c.node));
+  return s + fmt::format("  # {} {}{}\n", c.op, quoted(c.node), c.view ? " (view)" : "");
 }
 
 }  // namespace
