@@ -8,5 +8,6 @@ namespace tessera::cli {
 void add_run(CLI::App& app);
 void add_info(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_arch(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_run(app);
   tessera::cli::add_info(app);
   tessera::cli::add_demo(app);
+  tessera::cli::add_arch(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
