@@ -2,6 +2,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "commands.h"
@@ -27,6 +29,19 @@ std::string file_name_for(const std::string& name) {
   return out.empty() ? "output" : out;
 }
 
+// Progress on a terminal only, and only once the work has taken a moment.
+exec::Progress terminal_progress(const char* what) {
+  if (!isatty(STDERR_FILENO)) return {};
+  auto start = std::chrono::steady_clock::now();
+  return [what, start, shown = false](size_t done, size_t total) mutable {
+    const bool slow = std::chrono::steady_clock::now() - start > std::chrono::milliseconds(300);
+    if (!slow && !shown) return;
+    shown = true;
+    fmt::print(stderr, "\r{} kernel {}/{}{}", what, done, total, done == total ? "\r\033[K" : "");
+    std::fflush(stderr);
+  };
+}
+
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -46,7 +61,7 @@ void run(const RunArgs& a) {
   pattern::Program p = driver::lower_model(g);
   const double t_lower = since(t0);
   t0 = std::chrono::steady_clock::now();
-  auto outputs = exec::run_program(p, feeds);
+  auto outputs = exec::run_program(p, feeds, terminal_progress("executing"));
   const double t_exec = since(t0);
   std::filesystem::create_directories(a.output_dir);
   for (int32_t id : p.outputs) {

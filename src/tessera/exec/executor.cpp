@@ -77,7 +77,8 @@ void check_inputs(const pattern::Program& p, const std::map<std::string, Tensor>
 
 }  // namespace
 
-std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs) {
+std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs,
+                                          const Progress& progress) {
   check_inputs(p, inputs);
   std::vector<Tensor> values(p.tensors.size());
   for (size_t i = 0; i < p.tensors.size(); ++i)
@@ -117,6 +118,7 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
       profile->push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), c});
     for (int32_t a : call.args)
       if (last_use[a] == static_cast<int64_t>(c) && !keep.count(a) && !p.tensors[a].constant) values[a] = Tensor();
+    if (progress) progress(c + 1, p.calls.size());
   }
   if (profile) {
     std::sort(profile->rbegin(), profile->rend());

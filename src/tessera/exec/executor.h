@@ -4,6 +4,7 @@
 // innermost index, vectorised across a chunk of it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,7 +26,10 @@ void run_kernel(const pattern::Kernel& k, const std::vector<Tensor>& params);
 // Runs a whole program. `inputs` maps graph input names to tensors (dtype and
 // shape must match; Error naming the input otherwise; missing inputs are an
 // Error listing them). Returns the graph outputs by name.
+// `progress`, if set, is called after each kernel call with (done, total).
+using Progress = std::function<void(size_t done, size_t total)>;
 std::map<std::string, Tensor> run_program(const pattern::Program& p,
-                                          const std::map<std::string, Tensor>& inputs);
+                                          const std::map<std::string, Tensor>& inputs,
+                                          const Progress& progress = {});
 
 }  // namespace tessera::exec
