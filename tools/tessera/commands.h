@@ -9,5 +9,6 @@ void add_run(CLI::App& app);
 void add_info(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_arch(CLI::App& app);
+void add_zoo(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_info(app);
   tessera::cli::add_demo(app);
   tessera::cli::add_arch(app);
+  tessera::cli::add_zoo(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -84,6 +84,10 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
   for (size_t i = 0; i < p.tensors.size(); ++i)
     if (p.tensors[i].constant) values[i] = *p.tensors[i].constant;
   for (int32_t id : p.inputs) values[id] = inputs.at(p.tensors[id].name);
+  for (const auto& t : p.tensors)
+    if (t.parameter && !t.constant)
+      fail("weight '{}' has no values (a built-in model's weights are not materialised); "
+           "materialise them first (driver::materialize) or export the model with 'tessera zoo export'", t.name);
   // Free each intermediate after its last use.
   std::vector<int64_t> last_use(p.tensors.size(), -1);
   for (size_t c = 0; c < p.calls.size(); ++c)

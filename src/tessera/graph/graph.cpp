@@ -99,7 +99,7 @@ std::string print(const Graph& g) {
   std::string out = fmt::format("graph {} (opset {}) {{\n", g.name, g.opset);
   for (ValueId id : g.inputs) out += fmt::format("  input {}\n", value_text(g.value(id)));
   for (const Value& v : g.values)
-    if (v.constant) out += fmt::format("  const {}\n", value_text(v));
+    if (v.constant || v.parameter) out += fmt::format("  {} {}\n", v.constant ? "const" : "param", value_text(v));
   for (const Node& n : g.nodes) {
     std::vector<std::string> outs, ins;
     for (ValueId o : n.outputs) outs.push_back(o == kNoValue ? "_" : value_text(g.value(o)));
@@ -123,7 +123,7 @@ void verify(const Graph& g) {
     defined[id] = true;
   }
   for (ValueId i = 0; i < n_values; ++i)
-    if (g.values[i].constant) defined[i] = true;
+    if (g.values[i].constant || g.values[i].parameter) defined[i] = true;
   for (const Node& n : g.nodes) {
     for (ValueId i : n.inputs) {
       if (i == kNoValue) continue;

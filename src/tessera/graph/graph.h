@@ -24,6 +24,10 @@ struct Value {
   Shape shape;
   bool shape_known = false;
   std::optional<Tensor> constant;  // initializers and folded values
+  // A weight known by dtype and shape only (built-in zoo models compile and
+  // simulate without materialising their weights). driver::materialize()
+  // fills such values deterministically before execution.
+  bool parameter = false;
 };
 
 using Attr = std::variant<int64_t, double, std::string, std::vector<int64_t>,

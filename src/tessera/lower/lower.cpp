@@ -68,6 +68,7 @@ pattern::Program lower(const graph::Graph& g) {
     t.dtype = v.dtype;
     t.shape = v.shape;
     t.constant = v.constant;
+    t.parameter = v.parameter;
     p.tensors.push_back(std::move(t));
   }
   for (auto id : g.inputs) p.tensors[id].is_input = true;

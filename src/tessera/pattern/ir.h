@@ -108,6 +108,7 @@ struct ProgramTensor {
   DType dtype = DType::F32;
   Shape shape;
   std::optional<Tensor> constant;  // weights / folded constants
+  bool parameter = false;          // a weight whose values are not materialised
   bool is_input = false;
   bool is_output = false;
 };
