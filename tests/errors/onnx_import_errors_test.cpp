@@ -247,17 +247,112 @@ TEST(OnnxErrors, OpsetTooNew) {
   std::string path = temp_path("opset18.onnx");
   testing::write_model(m, path);
   EXPECT_EQ(import_error(path),
-            "'" + path + "' uses ONNX opset 18; Tessera supports opsets 7 to 17: re-export with opset_version=17");
+            "'" + path + "' uses ONNX opset 18; Tessera supports opsets 1 to 17: re-export with opset_version=17");
 }
 
 TEST(OnnxErrors, OpsetTooOld) {
   ModelSpec m = identity_model();
-  m.opset = 6;
-  std::string path = temp_path("opset6.onnx");
+  m.opset = 0;
+  std::string path = temp_path("opset0.onnx");
   testing::write_model(m, path);
   EXPECT_EQ(import_error(path), "'" + path +
-                                    "' uses ONNX opset 6; Tessera supports opsets 7 to 17: upgrade it with "
+                                    "' uses ONNX opset 0; Tessera supports opsets 1 to 17: upgrade it with "
                                     "onnx.version_converter.convert_version(model, 17)");
+}
+
+// A model of opset `opset` with input x: f32 `shape` and the given nodes.
+ModelSpec legacy_model(int64_t opset, Shape shape, std::vector<NodeSpec> nodes) {
+  ModelSpec m;
+  m.opset = opset;
+  m.inputs = {tensor_value("x", DType::F32, std::move(shape))};
+  m.nodes = std::move(nodes);
+  m.outputs = {m.nodes.back().outputs.at(0)};
+  return m;
+}
+
+// Attributes that opset 7 removed and Tessera cannot restate exactly.
+TEST(OnnxErrors, LegacyAttributeWithoutOpset7Form) {
+  ModelSpec up = legacy_model(6, {1, 1, 2, 2},
+                              {node("Upsample", {"x"}, {"y"}, {{"height_scale", 2.0}, {"width_scale", 2.0}}, "up")});
+  EXPECT_EQ(model_error(up, "upsample1.onnx"),
+            "Upsample node 'up': legacy attribute 'height_scale' (opset 6) is not supported; convert the model with "
+            "onnx.version_converter.convert_version(model, 17)");
+  // Reshape-5 took its shape as an input; the attribute is Reshape-1's.
+  ModelSpec reshape =
+      legacy_model(5, {2, 2}, {node("Reshape", {"x"}, {"y"}, {{"shape", std::vector<int64_t>{4}}}, "reshape")});
+  EXPECT_EQ(model_error(reshape, "reshape5_attr.onnx"),
+            "Reshape node 'reshape': legacy attribute 'shape' (opset 5) is not supported; convert the model with "
+            "onnx.version_converter.convert_version(model, 17)");
+}
+
+TEST(OnnxErrors, LegacyBroadcastOffNeedsEqualShapes) {
+  ModelSpec m = legacy_model(6, {2, 3}, {node("Add", {"x", "b"}, {"y"}, {}, "add")});
+  m.initializers = {initializer("b", Tensor(DType::F32, {3}))};
+  EXPECT_EQ(model_error(m, "broadcast_off.onnx"),
+            "Add node 'add': inputs have shapes [2,3] and [3], but broadcast=0 (opset 6) requires equal shapes; set "
+            "broadcast=1");
+}
+
+TEST(OnnxErrors, LegacyBroadcastMisaligned) {
+  ModelSpec m = legacy_model(6, {2, 3}, {node("Mul", {"x", "b"}, {"y"}, {{"broadcast", int64_t{1}}, {"axis", int64_t{0}}}, "mul")});
+  m.initializers = {initializer("b", Tensor(DType::F32, {3}))};
+  EXPECT_EQ(model_error(m, "broadcast_axis.onnx"),
+            "Mul node 'mul': with broadcast=1 (opset 6), B [3] must equal A [2,3]'s dims from axis 0 on, or have one "
+            "element");
+  // Legacy broadcasting does not stretch a dim of 1 (NumPy would).
+  m.nodes[0].attrs.erase("axis");
+  m.initializers = {initializer("b", Tensor(DType::F32, {1, 3}))};
+  EXPECT_EQ(model_error(m, "broadcast_ones.onnx"),
+            "Mul node 'mul': with broadcast=1 (opset 6), B [1,3] must equal A [2,3]'s dims from axis 0 on, or have "
+            "one element");
+}
+
+TEST(OnnxErrors, LegacyCastTypeName) {
+  ModelSpec m = legacy_model(5, {2}, {node("Cast", {"x"}, {"y"}, {{"to", std::string("float32")}}, "cast")});
+  EXPECT_EQ(model_error(m, "cast1.onnx"),
+            "Cast node 'cast': 'to' is 'float32', which is not an ONNX data type name (FLOAT, INT64, BOOL...)");
+}
+
+TEST(OnnxErrors, LegacySplitAndTileForms) {
+  ModelSpec split = legacy_model(1, {4}, {node("Split", {"x"}, {"a", "y"}, {}, "split")});
+  EXPECT_EQ(model_error(split, "split1_axis.onnx"),
+            "Split node 'split': opset-1 Split has no default axis; set 'axis' (opset 2 and later default to 0)");
+  split.nodes[0].inputs.push_back("sizes");
+  split.initializers = {initializer("sizes", Tensor::from_f32({2, 2}, {2}))};
+  EXPECT_EQ(model_error(split, "split1_input.onnx"),
+            "Split node 'split': the opset-1 'split' input is not supported; give the sizes in the 'split' attribute");
+  ModelSpec tile = legacy_model(5, {4}, {node("Tile", {"x", "n", "axis"}, {"y"}, {}, "tile")});
+  tile.initializers = {initializer("n", Tensor::from_f32({2}, {})), initializer("axis", Tensor::from_f32({0}, {}))};
+  EXPECT_EQ(model_error(tile, "tile1.onnx"),
+            "Tile node 'tile': opset-1 Tile (inputs 'tiles' and 'axis') is not supported; rewrite it as Tile-6 with a "
+            "'repeats' input");
+}
+
+TEST(OnnxErrors, LegacyLpPoolFractionalP) {
+  ModelSpec m = legacy_model(1, {1, 1, 2, 2}, {node("GlobalLpPool", {"x"}, {"y"}, {{"p", 2.5}}, "lp")});
+  EXPECT_EQ(model_error(m, "lppool1.onnx"),
+            "GlobalLpPool node 'lp': p=2.5 is not a positive integer, which opset-2 LpPool and later (and Tessera) "
+            "require");
+}
+
+// PRelu-6 does not say how a slope [2] lines up with [1,2,1,2]: per channel
+// (Caffe2) or with the last dim (NumPy) give different results.
+TEST(OnnxErrors, LegacyPReluAmbiguousSlope) {
+  ModelSpec m = legacy_model(6, {1, 2, 1, 2}, {node("PRelu", {"x", "slope"}, {"y"}, {}, "prelu")});
+  m.initializers = {initializer("slope", Tensor::from_f32({0.5f, 0.25f}, {2}))};
+  EXPECT_EQ(model_error(m, "prelu6.onnx"),
+            "PRelu node 'prelu': slope [2] for input [1,2,1,2] has no clear opset-6 broadcasting (per channel or "
+            "trailing dims); reshape slope to broadcast NumPy-style and convert the model with "
+            "onnx.version_converter.convert_version(model, 17)");
+}
+
+TEST(OnnxErrors, BatchNormPerActivation) {
+  ModelSpec m = legacy_model(6, {1, 2}, {node("BatchNormalization", {"x", "s", "s", "s", "s"}, {"y"},
+                                              {{"is_test", int64_t{1}}, {"spatial", int64_t{0}}}, "bn")});
+  m.initializers = {initializer("s", Tensor::from_f32({1, 1}, {2}))};
+  EXPECT_EQ(model_error(m, "bn_spatial0.onnx"),
+            "BatchNormalization node 'bn': spatial=0 (per-activation statistics, opsets 1-8) is not supported; "
+            "re-export the model with spatial batch normalization");
 }
 
 TEST(OnnxErrors, StringConstant) {
@@ -274,9 +369,12 @@ TEST(OnnxErrors, DropoutInTrainingMode) {
   Tensor on(DType::Bool, {});
   on.set_i64(0, 1);
   m.nodes[0].attrs["value"] = on;
-  EXPECT_EQ(model_error(m, "dropout_train.onnx"),
-            "Dropout node 'drop': training mode is not supported (Tessera runs inference); export the model in eval "
-            "mode");
+  const std::string expected = "Dropout (node 'drop') in training mode is not supported: export the model in eval mode";
+  EXPECT_EQ(model_error(m, "dropout_train.onnx"), expected);
+  // A runtime training_mode may be true, so the output may be random.
+  m.nodes.erase(m.nodes.begin());
+  m.inputs.push_back(tensor_value("train", DType::Bool, {}));
+  EXPECT_EQ(model_error(m, "dropout_train_input.onnx"), expected);
 }
 
 TEST(OnnxErrors, GemmWithoutB) {

@@ -1,10 +1,12 @@
 // The ONNX importer on small hand-built models: initializer storage forms,
 // constant chains folded away, canonical forms of Gemm, legacy-opset
-// attributes and removed pass-through nodes. Expected graphs are worked out
+// attributes (opsets 1-6 included) and removed pass-through nodes. Expected graphs are worked out
 // by hand from the ONNX operator specifications.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "tessera/driver/driver.h"
 #include "tessera/frontend/onnx/importer.h"
@@ -63,6 +65,13 @@ std::vector<double> values(const Tensor& t) {
   std::vector<double> out;
   for (int64_t i = 0; i < t.size(); ++i) out.push_back(t.get_f64(i));
   return out;
+}
+
+std::map<std::string, Tensor> run_spec(const ModelSpec& m, const std::string& name,
+                                       const std::map<std::string, Tensor>& inputs) {
+  std::string path = temp_path(name);
+  testing::write_model(m, path);
+  return driver::run_model(path, inputs);
 }
 
 const graph::Value& input_value(const graph::Graph& g, const graph::Node& n, size_t k) {
@@ -388,6 +397,145 @@ TEST(OnnxImport, EmptyNodeNamesAreNumberedByOp) {
   EXPECT_EQ(g.nodes[0].name, "Relu_0");
   EXPECT_EQ(g.nodes[1].name, "Neg_1");
   EXPECT_EQ(g.value(g.nodes[0].outputs[0]).name, "a");
+}
+
+// Opsets 1-6 broadcast B onto A only with broadcast=1, lining B's dims up
+// with A's from `axis` (default: A's last dims). B [3] at axis 1 of A
+// [2,3,2] becomes B [3,1] under NumPy broadcasting; suffix-aligned and
+// one-element Bs need no reshape. consumed_inputs is dropped.
+TEST(OnnxImport, Opset1BroadcastBecomesNumpyBroadcast) {
+  ModelSpec m;
+  m.opset = 1;
+  m.inputs = {tensor_value("a", DType::F32, {2, 3, 2}), tensor_value("b", DType::F32, {3})};
+  m.initializers = {initializer("s", Tensor::from_f32({1, -1}, {2})),
+                    initializer("half", Tensor::from_f32({0.5f}, {1, 1}))};
+  m.nodes = {node("Add", {"a", "b"}, {"t"},
+                  {{"broadcast", int64_t{1}}, {"axis", int64_t{1}}, {"consumed_inputs", std::vector<int64_t>{0, 0}}},
+                  "add"),
+             node("Mul", {"t", "s"}, {"u"}, {{"broadcast", int64_t{1}}}, "mul"),
+             node("Sub", {"u", "half"}, {"y"}, {{"broadcast", int64_t{1}}}, "sub")};
+  m.outputs = {"y"};
+  graph::Graph g = import_spec(m, "broadcast1.onnx");
+  ASSERT_EQ(ops(g), (std::vector<std::string>{"Reshape", "Add", "Mul", "Sub"}));
+  EXPECT_EQ(input_value(g, g.nodes[0], 0).name, "b");
+  EXPECT_EQ(input_value(g, g.nodes[0], 1).constant->to_i64_vector(), (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(g.nodes[1].inputs[1], g.nodes[0].outputs[0]);
+  for (size_t k = 1; k < 4; ++k) EXPECT_TRUE(g.nodes[k].attrs.empty()) << g.nodes[k].describe();
+  EXPECT_EQ(g.value(g.nodes[3].outputs[0]).shape, (Shape{2, 3, 2}));
+  // a = 0..11, b = [10,20,30]: t[i,j,k] = a + b[j]; then * [1,-1] on k, - 0.5.
+  auto out = run_spec(m, "broadcast1.onnx",
+                      {{"a", Tensor::from_f32({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {2, 3, 2})},
+                       {"b", Tensor::from_f32({10, 20, 30}, {3})}});
+  EXPECT_EQ(values(out.at("y")), (std::vector<double>{9.5, -11.5, 21.5, -23.5, 33.5, -35.5, 15.5, -17.5, 27.5, -29.5,
+                                                      39.5, -41.5}));
+}
+
+// Opset-1 forms that later opsets moved or renamed: Reshape's shape
+// attribute, Pad's paddings, Concat's default axis 1, Cast's type name, and
+// Selu's defaults (1.6732 and 1.0507, rounded unlike Selu-6's).
+TEST(OnnxImport, Opset1AttributesBecomeTheirLaterForms) {
+  ModelSpec m;
+  m.opset = 1;
+  m.inputs = {tensor_value("x", DType::F32, {2, 2})};
+  m.nodes = {node("Reshape", {"x"}, {"r"},
+                  {{"shape", std::vector<int64_t>{4, 1}}, {"consumed_inputs", std::vector<int64_t>{0}}}, "reshape"),
+             node("Pad", {"r"}, {"p"}, {{"paddings", std::vector<int64_t>{0, 1, 0, 1}}, {"value", 0.5}}, "pad"),
+             node("Concat", {"p", "r"}, {"c"}, {}, "concat"),
+             node("Selu", {"c"}, {"y"}, {}, "selu"),
+             node("Cast", {"x"}, {"i"}, {{"to", std::string("int64")}}, "cast")};
+  m.outputs = {"y", "i"};
+  graph::Graph g = import_spec(m, "opset1_forms.onnx");
+  ASSERT_EQ(ops(g), (std::vector<std::string>{"Reshape", "Pad", "Concat", "Selu", "Cast"}));
+  const auto& n = g.nodes;
+  EXPECT_TRUE(n[0].attrs.empty());
+  EXPECT_EQ(input_value(g, n[0], 1).constant->to_i64_vector(), (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(input_value(g, n[1], 1).constant->to_i64_vector(), (std::vector<int64_t>{0, 1, 0, 1}));
+  EXPECT_EQ(n[2].attr_int("axis", -1), 1);
+  EXPECT_EQ(g.value(n[2].outputs[0]).shape, (Shape{4, 4}));
+  EXPECT_EQ(n[3].attr_float("alpha", 0), static_cast<double>(1.6732f));
+  EXPECT_EQ(n[3].attr_float("gamma", 0), static_cast<double>(1.0507f));
+  EXPECT_EQ(n[4].attr_int("to", 0), 7);  // TensorProto INT64
+  EXPECT_EQ(g.value(n[4].outputs[0]).dtype, DType::I64);
+
+  auto out = run_spec(m, "opset1_forms.onnx", {{"x", Tensor::from_f32({1, -2, 3, 4}, {2, 2})}});
+  EXPECT_EQ(out.at("i").to_i64_vector(), (std::vector<int64_t>{1, -2, 3, 4}));
+  // Rows of c: [0.5, v, 0.5, v] for v = 1, -2, 3, 4.
+  const double alpha = 1.6732f, gamma = 1.0507f;
+  auto selu = [&](double v) { return v > 0 ? gamma * v : gamma * alpha * (std::exp(v) - 1); };
+  std::vector<double> expected;
+  for (double v : {1.0, -2.0, 3.0, 4.0})
+    for (double e : {0.5, v, 0.5, v}) expected.push_back(selu(e));
+  std::vector<double> got = values(out.at("y"));
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], expected[k], 2e-6) << k;
+}
+
+// is_test (BatchNormalization, Dropout) and Gemm's broadcast do not change
+// inference values and are dropped; Dropout's mask before opset 10 has the
+// data's type.
+TEST(OnnxImport, Opset6InferenceHintsAreDropped) {
+  ModelSpec m;
+  m.opset = 6;
+  m.inputs = {tensor_value("x", DType::F32, {1, 2, 1, 2}), tensor_value("a", DType::F32, {2, 2})};
+  m.initializers = {initializer("scale", Tensor::from_f32({2, 3}, {2})),
+                    initializer("bias", Tensor::from_f32({1, -1}, {2})),
+                    initializer("mean", Tensor::from_f32({0, 1}, {2})),
+                    initializer("var", Tensor::from_f32({1, 4}, {2})),
+                    initializer("w", Tensor::from_f32({1, 0, 1, 0, 1, 1}, {2, 3})),
+                    initializer("c", Tensor::from_f32({10, 20, 30}, {3}))};
+  m.nodes = {node("BatchNormalization", {"x", "scale", "bias", "mean", "var"}, {"b"},
+                  {{"is_test", int64_t{1}}, {"epsilon", 0.0}}, "bn"),
+             node("Dropout", {"b"}, {"y", "mask"}, {{"is_test", int64_t{1}}, {"ratio", 0.2}}, "drop"),
+             node("Gemm", {"a", "w", "c"}, {"g"}, {{"broadcast", int64_t{1}}}, "gemm")};
+  m.outputs = {"y", "mask", "g"};
+  graph::Graph g = import_spec(m, "opset6_hints.onnx");
+  // Dropout's output y is a graph output, so an Identity keeps its name;
+  // the constant mask output reads through the other Identity.
+  ASSERT_EQ(ops(g), (std::vector<std::string>{"BatchNormalization", "Identity", "MatMul", "Add", "Identity"}));
+  EXPECT_FALSE(g.nodes[0].has("is_test"));
+  Tensor mask = output_constant(g, "mask");
+  EXPECT_EQ(mask.dtype(), DType::F32);
+  EXPECT_EQ(values(mask), (std::vector<double>{1, 1, 1, 1}));
+
+  auto out = run_spec(m, "opset6_hints.onnx",
+                      {{"x", Tensor::from_f32({1, 2, 3, 5}, {1, 2, 1, 2})}, {"a", Tensor::from_f32({1, 2, 3, 4}, {2, 2})}});
+  // (x - mean) / sqrt(var) * scale + bias per channel.
+  EXPECT_EQ(values(out.at("y")), (std::vector<double>{3, 5, 2, 5}));
+  // [[1,2],[3,4]] x [[1,0,1],[0,1,1]] = [[1,2,3],[3,4,7]], + c on every row.
+  EXPECT_EQ(values(out.at("g")), (std::vector<double>{11, 22, 33, 13, 24, 37}));
+}
+
+// A PRelu-1 slope of one value per channel, shaped [C,1,1], means the same
+// under the per-channel and the NumPy reading; GlobalLpPool-1's float p = 2
+// becomes the int later opsets use.
+TEST(OnnxImport, Opset1PReluPerChannelAndFloatLpPoolP) {
+  ModelSpec m;
+  m.opset = 1;
+  m.inputs = {tensor_value("x", DType::F32, {1, 2, 1, 2})};
+  m.initializers = {initializer("slope", Tensor::from_f32({0.5f, 0.25f}, {2, 1, 1}))};
+  m.nodes = {node("PRelu", {"x", "slope"}, {"y"}, {{"consumed_inputs", std::vector<int64_t>{0}}}, "prelu"),
+             node("GlobalLpPool", {"x"}, {"p"}, {{"p", 2.0}}, "lp")};
+  m.outputs = {"y", "p"};
+  graph::Graph g = import_spec(m, "opset1_prelu.onnx");
+  ASSERT_EQ(ops(g), (std::vector<std::string>{"PRelu", "GlobalLpPool"}));
+  EXPECT_TRUE(g.nodes[0].attrs.empty());
+  EXPECT_TRUE(std::holds_alternative<int64_t>(g.nodes[1].attrs.at("p")));
+  EXPECT_EQ(g.nodes[1].attr_int("p", 0), 2);
+  auto out = run_spec(m, "opset1_prelu.onnx", {{"x", Tensor::from_f32({-3, 4, -6, 8}, {1, 2, 1, 2})}});
+  EXPECT_EQ(values(out.at("y")), (std::vector<double>{-1.5, 4, -1.5, 8}));
+  EXPECT_EQ(values(out.at("p")), (std::vector<double>{5, 10}));  // sqrt(9+16), sqrt(36+64)
+}
+
+TEST(OnnxImport, DropoutWithConstantFalseTrainingModeRemoved) {
+  ModelSpec m;
+  m.opset = 13;
+  m.inputs = {tensor_value("x", DType::F32, {2})};
+  m.initializers = {initializer("ratio", Tensor::from_f32({0.5f}, {})), initializer("train", Tensor(DType::Bool, {}))};
+  m.nodes = {node("Dropout", {"x", "ratio", "train"}, {"d"}, {}, "drop"), node("Relu", {"d"}, {"y"}, {}, "relu")};
+  m.outputs = {"y"};
+  graph::Graph g = import_spec(m, "dropout_eval.onnx");
+  ASSERT_EQ(ops(g), std::vector<std::string>{"Relu"});
+  EXPECT_EQ(input_value(g, g.nodes[0], 0).name, "x");
 }
 
 }  // namespace

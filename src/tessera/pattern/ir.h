@@ -108,9 +108,9 @@ struct ProgramTensor {
   DType dtype = DType::F32;
   Shape shape;
   std::optional<Tensor> constant;  // weights / folded constants
-  bool parameter = false;          // a weight whose values are not materialised
   bool is_input = false;
   bool is_output = false;
+  bool parameter = false;  // a weight whose values are not materialised
 };
 
 struct KernelCall {

@@ -108,15 +108,16 @@ void canon_identity(ImportContext& ctx, Draft& d) {
   forward(ctx, d, d.outputs.at(0), d.node.inputs[0]);
 }
 
-// Dropout at inference is the identity; its mask, if used, is all true.
+// Dropout at inference is the identity; its mask, if used, is all ones
+// (bool from opset 10, the data's type before). A training_mode input that
+// is not a constant false would make the output random.
 void canon_dropout(ImportContext& ctx, Draft& d) {
   const graph::Value& x = first_input(ctx, d);
   if (const graph::Value* training = ctx.graph().input(d.node, 2);
-      training && training->constant && training->constant->get_i64(0) != 0)
-    fail("{}: training mode is not supported (Tessera runs inference); export the model in eval mode",
-         d.node.describe());
+      training && (!training->constant || training->constant->get_i64(0) != 0))
+    fail("{} (node '{}') in training mode is not supported: export the model in eval mode", d.node.op, d.node.name);
   if (d.outputs.size() > 1 && !d.outputs[1].empty()) {
-    Tensor mask(DType::Bool, x.shape);
+    Tensor mask(ctx.opset() < 10 ? x.dtype : DType::Bool, x.shape);
     for (int64_t i = 0; i < mask.size(); ++i) mask.set_i64(i, 1);
     ctx.bind_constant(d.outputs[1], std::move(mask));
   }
@@ -158,7 +159,10 @@ void canon_batch_norm(ImportContext& ctx, Draft& d) {
     if (!d.outputs[k].empty())
       fail("{}: output #{} ('{}', running statistics) exists only in training; export the model in eval mode",
            n.describe(), k, d.outputs[k]);
-  if (n.attr_int("spatial", 1) == 0) fail("{}: spatial=0 (per-activation statistics) is not supported", n.describe());
+  if (n.attr_int("spatial", 1) == 0)
+    fail("{}: spatial=0 (per-activation statistics, opsets 1-8) is not supported; re-export the model with "
+         "spatial batch normalization",
+         n.describe());
   n.attrs.erase("spatial");
   n.attrs.erase("training_mode");
   d.outputs.resize(1);
@@ -201,6 +205,7 @@ std::string_view target_op(std::string_view op) {
 }
 
 void canonicalize(ImportContext& ctx, Draft& d) {
+  if (ctx.opset() < 7) canonicalize_pre7(ctx, d);
   auto it = canon_table().find(d.node.op);
   if (it != canon_table().end())
     it->second(ctx, d);

@@ -3,8 +3,10 @@
 // operands are inputs and which are attributes). Rules live in small tables:
 // canonicalize.cpp resolves ops the importer evaluates or rewrites itself
 // (Constant, Shape, Identity, Gemm...), canonicalize_legacy.cpp moves operands
-// that older opsets gave as attributes into constant inputs. Ops without a
-// rule are copied as they are.
+// that older opsets gave as attributes into constant inputs, and
+// canonicalize_pre7.cpp first brings opset 1-6 nodes to their opset-7 form
+// (or rejects what has no clear opset-7 meaning). Ops without a rule are
+// copied as they are.
 #pragma once
 
 #include <map>
@@ -34,6 +36,10 @@ void canonicalize(ImportContext& ctx, Draft& d);
 // The Graph IR op a model op becomes (Upsample -> Resize...), or "" when the
 // importer resolves the op itself without needing a Graph IR op.
 std::string_view target_op(std::string_view op);
+
+// Opsets 1-6 only: rewrites the node in place to its opset-7 form, before
+// the rules above run; Error for legacy forms it cannot keep exactly.
+void canonicalize_pre7(ImportContext& ctx, Draft& d);
 
 // Rule registration, one function per file.
 void register_canon_core(CanonTable& t);

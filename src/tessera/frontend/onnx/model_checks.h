@@ -17,7 +17,7 @@ void check_supported_ops(const onnx::GraphProto& graph);
 // twice, or a graph output nothing produces.
 void check_structure(const onnx::GraphProto& graph);
 
-constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMinOpset = 1;  // opsets 1-6 go through canonicalize_pre7
 constexpr int64_t kMaxOpset = 17;
 
 }  // namespace tessera::frontend
