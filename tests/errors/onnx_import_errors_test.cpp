@@ -294,7 +294,8 @@ TEST(OnnxErrors, LegacyBroadcastOffNeedsEqualShapes) {
 }
 
 TEST(OnnxErrors, LegacyBroadcastMisaligned) {
-  ModelSpec m = legacy_model(6, {2, 3}, {node("Mul", {"x", "b"}, {"y"}, {{"broadcast", int64_t{1}}, {"axis", int64_t{0}}}, "mul")});
+  ModelSpec m = legacy_model(
+      6, {2, 3}, {node("Mul", {"x", "b"}, {"y"}, {{"broadcast", int64_t{1}}, {"axis", int64_t{0}}}, "mul")});
   m.initializers = {initializer("b", Tensor(DType::F32, {3}))};
   EXPECT_EQ(model_error(m, "broadcast_axis.onnx"),
             "Mul node 'mul': with broadcast=1 (opset 6), B [3] must equal A [2,3]'s dims from axis 0 on, or have one "
@@ -347,8 +348,9 @@ TEST(OnnxErrors, LegacyPReluAmbiguousSlope) {
 }
 
 TEST(OnnxErrors, BatchNormPerActivation) {
-  ModelSpec m = legacy_model(6, {1, 2}, {node("BatchNormalization", {"x", "s", "s", "s", "s"}, {"y"},
-                                              {{"is_test", int64_t{1}}, {"spatial", int64_t{0}}}, "bn")});
+  ModelSpec m = legacy_model(6, {1, 2},
+                             {node("BatchNormalization", {"x", "s", "s", "s", "s"}, {"y"},
+                                   {{"is_test", int64_t{1}}, {"spatial", int64_t{0}}}, "bn")});
   m.initializers = {initializer("s", Tensor::from_f32({1, 1}, {2}))};
   EXPECT_EQ(model_error(m, "bn_spatial0.onnx"),
             "BatchNormalization node 'bn': spatial=0 (per-activation statistics, opsets 1-8) is not supported; "

@@ -409,11 +409,11 @@ TEST(OnnxImport, Opset1BroadcastBecomesNumpyBroadcast) {
   m.inputs = {tensor_value("a", DType::F32, {2, 3, 2}), tensor_value("b", DType::F32, {3})};
   m.initializers = {initializer("s", Tensor::from_f32({1, -1}, {2})),
                     initializer("half", Tensor::from_f32({0.5f}, {1, 1}))};
-  m.nodes = {node("Add", {"a", "b"}, {"t"},
-                  {{"broadcast", int64_t{1}}, {"axis", int64_t{1}}, {"consumed_inputs", std::vector<int64_t>{0, 0}}},
-                  "add"),
-             node("Mul", {"t", "s"}, {"u"}, {{"broadcast", int64_t{1}}}, "mul"),
-             node("Sub", {"u", "half"}, {"y"}, {{"broadcast", int64_t{1}}}, "sub")};
+  m.nodes = {
+      node("Add", {"a", "b"}, {"t"},
+           {{"broadcast", int64_t{1}}, {"axis", int64_t{1}}, {"consumed_inputs", std::vector<int64_t>{0, 0}}}, "add"),
+      node("Mul", {"t", "s"}, {"u"}, {{"broadcast", int64_t{1}}}, "mul"),
+      node("Sub", {"u", "half"}, {"y"}, {{"broadcast", int64_t{1}}}, "sub")};
   m.outputs = {"y"};
   graph::Graph g = import_spec(m, "broadcast1.onnx");
   ASSERT_EQ(ops(g), (std::vector<std::string>{"Reshape", "Add", "Mul", "Sub"}));
@@ -426,8 +426,8 @@ TEST(OnnxImport, Opset1BroadcastBecomesNumpyBroadcast) {
   auto out = run_spec(m, "broadcast1.onnx",
                       {{"a", Tensor::from_f32({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {2, 3, 2})},
                        {"b", Tensor::from_f32({10, 20, 30}, {3})}});
-  EXPECT_EQ(values(out.at("y")), (std::vector<double>{9.5, -11.5, 21.5, -23.5, 33.5, -35.5, 15.5, -17.5, 27.5, -29.5,
-                                                      39.5, -41.5}));
+  EXPECT_EQ(values(out.at("y")),
+            (std::vector<double>{9.5, -11.5, 21.5, -23.5, 33.5, -35.5, 15.5, -17.5, 27.5, -29.5, 39.5, -41.5}));
 }
 
 // Opset-1 forms that later opsets moved or renamed: Reshape's shape
@@ -440,8 +440,7 @@ TEST(OnnxImport, Opset1AttributesBecomeTheirLaterForms) {
   m.nodes = {node("Reshape", {"x"}, {"r"},
                   {{"shape", std::vector<int64_t>{4, 1}}, {"consumed_inputs", std::vector<int64_t>{0}}}, "reshape"),
              node("Pad", {"r"}, {"p"}, {{"paddings", std::vector<int64_t>{0, 1, 0, 1}}, {"value", 0.5}}, "pad"),
-             node("Concat", {"p", "r"}, {"c"}, {}, "concat"),
-             node("Selu", {"c"}, {"y"}, {}, "selu"),
+             node("Concat", {"p", "r"}, {"c"}, {}, "concat"), node("Selu", {"c"}, {"y"}, {}, "selu"),
              node("Cast", {"x"}, {"i"}, {{"to", std::string("int64")}}, "cast")};
   m.outputs = {"y", "i"};
   graph::Graph g = import_spec(m, "opset1_forms.onnx");
@@ -497,8 +496,9 @@ TEST(OnnxImport, Opset6InferenceHintsAreDropped) {
   EXPECT_EQ(mask.dtype(), DType::F32);
   EXPECT_EQ(values(mask), (std::vector<double>{1, 1, 1, 1}));
 
-  auto out = run_spec(m, "opset6_hints.onnx",
-                      {{"x", Tensor::from_f32({1, 2, 3, 5}, {1, 2, 1, 2})}, {"a", Tensor::from_f32({1, 2, 3, 4}, {2, 2})}});
+  auto out =
+      run_spec(m, "opset6_hints.onnx",
+               {{"x", Tensor::from_f32({1, 2, 3, 5}, {1, 2, 1, 2})}, {"a", Tensor::from_f32({1, 2, 3, 4}, {2, 2})}});
   // (x - mean) / sqrt(var) * scale + bias per channel.
   EXPECT_EQ(values(out.at("y")), (std::vector<double>{3, 5, 2, 5}));
   // [[1,2],[3,4]] x [[1,0,1],[0,1,1]] = [[1,2,3],[3,4,7]], + c on every row.

@@ -160,9 +160,10 @@ void canon_batch_norm(ImportContext& ctx, Draft& d) {
       fail("{}: output #{} ('{}', running statistics) exists only in training; export the model in eval mode",
            n.describe(), k, d.outputs[k]);
   if (n.attr_int("spatial", 1) == 0)
-    fail("{}: spatial=0 (per-activation statistics, opsets 1-8) is not supported; re-export the model with "
-         "spatial batch normalization",
-         n.describe());
+    fail(
+        "{}: spatial=0 (per-activation statistics, opsets 1-8) is not supported; re-export the model with "
+        "spatial batch normalization",
+        n.describe());
   n.attrs.erase("spatial");
   n.attrs.erase("training_mode");
   d.outputs.resize(1);

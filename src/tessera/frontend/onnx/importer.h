@@ -1,5 +1,5 @@
 // The ONNX importer: the only code that knows ONNX/protobuf. Reads a model
-// (initializers, external data next to the model, opsets 7-17), canonicalises
+// (initializers, external data next to the model, opsets 1-17; forms older than opset 7 are canonicalised or rejected by name), canonicalises
 // every node into the Graph IR's op set (attribute-vs-input differences between
 // opsets resolved, Gemm split, Identity/Dropout removed...), infers shapes node
 // by node and folds constant sub-graphs (Shape, Constant, ConstantOfShape chains).
