@@ -27,9 +27,9 @@ void info(const std::string& model) {
     fmt::print("  output {}: {}{}\n", g.value(id).name, dtype_name(g.value(id).dtype), shape_str(g.value(id).shape));
   int64_t params = 0, param_bytes = 0;
   for (const auto& v : g.values)
-    if (v.constant && is_float(v.dtype)) {
-      params += v.constant->size();
-      param_bytes += static_cast<int64_t>(v.constant->nbytes());
+    if ((v.constant || v.parameter) && is_float(v.dtype)) {
+      params += num_elements(v.shape);
+      param_bytes += num_elements(v.shape) * static_cast<int64_t>(dtype_size(v.dtype));
     }
   std::map<std::string, int> ops;
   for (const auto& n : g.nodes) ++ops[n.op];
@@ -45,7 +45,7 @@ void info(const std::string& model) {
 void add_info(CLI::App& app) {
   auto model = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("info", "Print a model's inputs, outputs, operators, parameter count and FLOPs");
-  cmd->add_option("model", *model, "model file (.onnx)")->required();
+  cmd->add_option("model", *model, "model file (.onnx) or zoo:NAME[,key=value...]")->required();
   cmd->callback([model] { info(*model); });
 }
 

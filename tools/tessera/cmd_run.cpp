@@ -55,7 +55,7 @@ void run(const RunArgs& a) {
     feeds[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
   }
   auto t0 = std::chrono::steady_clock::now();
-  graph::Graph g = driver::load_model(a.model);
+  graph::Graph g = driver::load_model_for_execution(a.model);
   const double t_load = since(t0);
   t0 = std::chrono::steady_clock::now();
   pattern::Program p = driver::lower_model(g);
@@ -81,7 +81,7 @@ void run(const RunArgs& a) {
 void add_run(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Execute a model functionally; write each output as DIR/<name>.npy");
-  cmd->add_option("model", args->model, "model file (.onnx)")->required();
+  cmd->add_option("model", args->model, "model file (.onnx) or zoo:NAME[,key=value...]")->required();
   cmd->add_option("--input,-i", args->inputs, "a model input, NAME=FILE.npy (repeat for each input)");
   cmd->add_option("--output-dir,-o", args->output_dir, "directory for the output .npy files (default: .)");
   cmd->add_flag("--timing", args->timing, "print load / lower / execute times on stderr");

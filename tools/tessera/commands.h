@@ -10,5 +10,6 @@ void add_info(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_arch(CLI::App& app);
 void add_zoo(CLI::App& app);
+void add_compile(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_demo(app);
   tessera::cli::add_arch(app);
   tessera::cli::add_zoo(app);
+  tessera::cli::add_compile(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

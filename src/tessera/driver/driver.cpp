@@ -4,9 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "tessera/arch/derived.h"
+#include "tessera/arch/spec.h"
+#include "tessera/compile/chip.h"
 #include "tessera/exec/executor.h"
 #include "tessera/frontend/onnx/importer.h"
 #include "tessera/lower/lower.h"
+#include "tessera/zoo/zoo.h"
 #include "tessera/support/error.h"
 
 namespace tessera::driver {
@@ -46,7 +50,7 @@ bool dump(const char* what) {
 }  // namespace
 
 graph::Graph load_model(const std::string& path) {
-  graph::Graph g = frontend::import_onnx(path, fold_node);
+  graph::Graph g = zoo::is_zoo_spec(path) ? zoo::load(path) : frontend::import_onnx(path, fold_node);
   graph::verify(g);
   if (dump("graph")) fmt::print(stderr, "{}", graph::print(g));
   return g;
@@ -58,8 +62,21 @@ pattern::Program lower_model(const graph::Graph& g) {
   return p;
 }
 
+compile::SpatialProgram compile_model(const std::string& model, const std::string& arch,
+                                      const compile::CompileOptions& options) {
+  const arch::ArchSpec spec = arch::load_arch(arch);
+  const compile::Chip chip = compile::chip_from_arch(spec, arch::headline_precision(spec));
+  return compile::compile(lower_model(load_model(model)), chip, options, model);
+}
+
+graph::Graph load_model_for_execution(const std::string& path) {
+  graph::Graph g = load_model(path);
+  zoo::materialize(g, 0);  // built-in models' weights; seed 0 as `tessera zoo export`
+  return g;
+}
+
 std::map<std::string, Tensor> run_model(const std::string& path, const std::map<std::string, Tensor>& inputs) {
-  return exec::run_program(lower_model(load_model(path)), inputs);
+  return exec::run_program(lower_model(load_model_for_execution(path)), inputs);
 }
 
 }  // namespace tessera::driver

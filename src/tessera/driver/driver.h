@@ -4,16 +4,25 @@
 #include <map>
 #include <string>
 
+#include "tessera/compile/compile.h"
 #include "tessera/graph/graph.h"
 #include "tessera/pattern/ir.h"
 #include "tessera/support/tensor.h"
 
 namespace tessera::driver {
 
-// Imports an ONNX file (or `zoo:NAME` later), infers shapes and folds
-// constants. Throws Error with a one-line cause.
+// Imports an ONNX file, or builds a built-in model from `zoo:NAME[,key=value...]`
+// (weights known by shape only), infers shapes and folds constants. Throws
+// Error with a one-line cause.
 graph::Graph load_model(const std::string& path);
+// load_model, with a built-in model's weights materialised (deterministic, seed 0).
+graph::Graph load_model_for_execution(const std::string& path);
 pattern::Program lower_model(const graph::Graph& g);
+// load + lower + compile for an architecture (preset name or YAML file), in
+// the architecture's native compute precision.
+compile::SpatialProgram compile_model(const std::string& model, const std::string& arch,
+                                      const compile::CompileOptions& options);
+
 // load + lower + execute.
 std::map<std::string, Tensor> run_model(const std::string& path, const std::map<std::string, Tensor>& inputs);
 

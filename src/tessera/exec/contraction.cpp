@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <map>
 #include <set>
 
+#include "tessera/exec/affine.h"
 #include "tessera/exec/executor.h"
+#include "tessera/exec/thread_pool.h"
 #include "tessera/support/error.h"
 
 namespace tessera::exec {
@@ -99,6 +102,7 @@ std::optional<Gemm> plan_gemm(Stmt& s, pattern::Kernel& k) {
     else g.n.push_back(it);
   }
   g.k = red->iters;
+
   if (volume(g.batch) * volume(g.m) * volume(g.n) * volume(g.k) < kMinMacs) return std::nullopt;
   if (volume(g.k) == 0) return std::nullopt;
 
@@ -132,28 +136,130 @@ std::vector<Iter> concat(std::initializer_list<const std::vector<Iter>*> parts) 
   return out;
 }
 
-// Packs one operand as [batch][free][k] or, when the free variables give
-// longer vectorised runs, as [batch][k][free]; returns true for the latter.
-bool pack(Interpreter& interp, const Expr& e, const std::vector<Iter>& batch, const std::vector<Iter>& free_vars,
-          const std::vector<Iter>& k, float* dst) {
-  const int64_t free_last = free_vars.empty() ? 1 : free_vars.back().extent;
-  const int64_t k_last = k.empty() ? 1 : k.back().extent;
-  const bool k_outer = free_last > k_last;
-  interp.fill_grid(e, k_outer ? concat({&batch, &k, &free_vars}) : concat({&batch, &free_vars, &k}), dst, num_threads());
-  return k_outer;
+// One GEMM operand: a matrix per batch, free-major ([free][k]) or k-major
+// ([k][free]) with leading dimension ld.
+struct Operand {
+  const float* base = nullptr;
+  std::vector<int64_t> batch_offset;
+  bool k_major = false;
+  int64_t ld = 0;
+};
+
+// Element stride of each variable in a read with affine indices; nullopt otherwise.
+std::optional<std::map<VarId, int64_t>> strides_of(const Expr& e, const Binding& b) {
+  if (e.kind != ExprKind::Read || b.dtype != DType::F32) return std::nullopt;
+  std::map<VarId, int64_t> coef;
+  int64_t c0 = 0;
+  for (size_t d = 0; d < e.args.size(); ++d) {
+    auto a = affine_of(*e.args[d]);
+    if (!a) return std::nullopt;
+    c0 += a->c * b.strides[d];
+    for (auto [v, k] : a->terms) coef[v] += k * b.strides[d];
+  }
+  coef[-1] = c0;
+  return coef;
 }
 
-void run_gemm(Interpreter& interp, const Gemm& g, float* product) {
-  const int64_t nb = volume(g.batch), m = volume(g.m), n = volume(g.n), kk = volume(g.k);
-  std::vector<float> a(static_cast<size_t>(nb * m * kk)), b(static_cast<size_t>(nb * kk * n));
-  // A is M x K (row-major [m][k] unless packed k-outer); B is K x N ([k][n] unless packed n-outer).
-  const bool a_trans = pack(interp, *g.a, g.batch, g.m, g.k, a.data());
-  const bool b_trans = !pack(interp, *g.b, g.batch, g.n, g.k, b.data());
-  for (int64_t i = 0; i < nb; ++i)
-    cblas_sgemm(CblasRowMajor, a_trans ? CblasTrans : CblasNoTrans, b_trans ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(kk), 1.0f, a.data() + i * m * kk,
-                static_cast<int>(a_trans ? m : kk), b.data() + i * kk * n, static_cast<int>(b_trans ? kk : n),
-                0.0f, product + i * m * n, static_cast<int>(n));
+// True when `vars` (extent-1 ones ignored) flatten row-major from `inner` stride.
+bool flattens(const std::vector<Iter>& vars, const std::map<VarId, int64_t>& coef, int64_t inner) {
+  int64_t expect = inner;
+  for (auto it = vars.rbegin(); it != vars.rend(); ++it) {
+    if (it->extent == 1) continue;
+    auto c = coef.find(it->var);
+    if (c == coef.end() || c->second != expect) return false;
+    expect *= it->extent;
+  }
+  return true;
+}
+
+// The operand read in place from its tensor when its layout is already a matrix.
+std::optional<Operand> direct(const Interpreter& interp, const Expr& e, const std::vector<Iter>& batch,
+                              const std::vector<Iter>& free_vars, const std::vector<Iter>& k) {
+  if (e.kind != ExprKind::Read) return std::nullopt;
+  const Binding& b = interp.binding(e.tensor);
+  auto coef = strides_of(e, b);
+  if (!coef) return std::nullopt;
+  auto stride = [&](const std::vector<Iter>& vs) {  // stride of the last non-unit var
+    for (auto it = vs.rbegin(); it != vs.rend(); ++it)
+      if (it->extent != 1) return coef->count(it->var) ? coef->at(it->var) : -1;
+    return int64_t{1};
+  };
+  Operand op;
+  const int64_t fv = volume(free_vars), kv = volume(k);
+  if (flattens(k, *coef, 1) && stride(free_vars) >= kv && flattens(free_vars, *coef, stride(free_vars))) {
+    op.k_major = false;
+    op.ld = std::max<int64_t>(stride(free_vars), std::max<int64_t>(kv, 1));
+  } else if (flattens(free_vars, *coef, 1) && stride(k) >= fv && flattens(k, *coef, stride(k))) {
+    op.k_major = true;
+    op.ld = std::max<int64_t>(stride(k), std::max<int64_t>(fv, 1));
+  } else {
+    return std::nullopt;
+  }
+  op.base = static_cast<const float*>(b.data);
+  std::vector<int64_t> idx(batch.size(), 0);
+  const int64_t nb = volume(batch);
+  for (int64_t i = 0; i < nb; ++i) {
+    int64_t off = coef->at(-1), rest = i;
+    for (size_t d = batch.size(); d > 0; --d) {
+      const int64_t v = rest % batch[d - 1].extent;
+      rest /= batch[d - 1].extent;
+      if (coef->count(batch[d - 1].var)) off += v * coef->at(batch[d - 1].var);
+    }
+    op.batch_offset.push_back(off);
+  }
+  return op;
+}
+
+// Packs an operand into `panel` as [batch][free][k] or, when the free variables
+// give longer vectorised runs, [batch][k][free].
+Operand pack(Interpreter& interp, const Expr& e, const std::vector<Iter>& batch, const std::vector<Iter>& free_vars,
+             const std::vector<Iter>& k, float* panel) {
+  const int64_t free_last = free_vars.empty() ? 1 : free_vars.back().extent;
+  const int64_t k_last = k.empty() ? 1 : k.back().extent;
+  Operand op;
+  op.k_major = free_last > k_last;
+  interp.fill_grid(e, op.k_major ? concat({&batch, &k, &free_vars}) : concat({&batch, &free_vars, &k}), panel,
+                   num_threads());
+  op.base = panel;
+  op.ld = op.k_major ? volume(free_vars) : volume(k);
+  const int64_t size = volume(free_vars) * volume(k);
+  for (int64_t i = 0; i < volume(batch); ++i) op.batch_offset.push_back(i * size);
+  return op;
+}
+
+float* scratch(std::vector<float>& v, int64_t n) {
+  if (v.size() < static_cast<size_t>(n)) v.resize(static_cast<size_t>(n));
+  return v.data();
+}
+
+void run_gemm(Interpreter& interp, Gemm g, float* product) {
+  const int64_t nb = volume(g.batch), m = volume(g.m), n = volume(g.n);
+  // Panels are scratch reused across calls (no zero-fill, no fresh pages).
+  static thread_local std::vector<float> a_panel, b_panel;
+  auto da = direct(interp, *g.a, g.batch, g.m, g.k);
+  auto db = direct(interp, *g.b, g.batch, g.n, g.k);
+  if (!da && !db) {
+    // Both packed: vectorise the packers over the longest reduce variable
+    // (e.g. input channels rather than a 3-wide kernel window).
+    auto longest = std::max_element(g.k.begin(), g.k.end(), [](const Iter& x, const Iter& y) { return x.extent < y.extent; });
+    if (longest != g.k.end()) std::rotate(longest, longest + 1, g.k.end());
+  }
+  const int64_t kk = volume(g.k);
+  const Operand a = da ? *da : pack(interp, *g.a, g.batch, g.m, g.k, scratch(a_panel, nb * m * kk));
+  const Operand b = db ? *db : pack(interp, *g.b, g.batch, g.n, g.k, scratch(b_panel, nb * kk * n));
+  // BLAS is the serial build; the pool splits batches, or else columns of C.
+  const int threads = num_threads();
+  const int64_t col_blocks = nb >= threads || n < 64 ? 1 : threads;
+  parallel_run(nb * col_blocks, threads, [&](int64_t task) {
+    const int64_t i = task / col_blocks, blk = task % col_blocks;
+    const int64_t n0 = n * blk / col_blocks, n1 = n * (blk + 1) / col_blocks;
+    // B is K x N: k-major is BLAS's plain layout, free-major its transpose.
+    const float* bp = b.base + b.batch_offset[i] + (b.k_major ? n0 : n0 * b.ld);
+    cblas_sgemm(CblasRowMajor, a.k_major ? CblasTrans : CblasNoTrans, b.k_major ? CblasNoTrans : CblasTrans,
+                static_cast<int>(m), static_cast<int>(n1 - n0), static_cast<int>(kk), 1.0f, a.base + a.batch_offset[i],
+                static_cast<int>(a.ld), bp, static_cast<int>(b.ld), 0.0f, product + i * m * n + n0,
+                static_cast<int>(n));
+  });
 }
 
 }  // namespace

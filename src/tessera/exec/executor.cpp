@@ -1,5 +1,7 @@
 #include "tessera/exec/executor.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -80,6 +82,14 @@ void check_inputs(const pattern::Program& p, const std::map<std::string, Tensor>
 std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs,
                                           const Progress& progress) {
   check_inputs(p, inputs);
+  // Keep freed tensors in the heap: models allocate and free the same large
+  // sizes kernel after kernel, and fresh pages from the OS cost page faults.
+  static const bool heap_tuned = [] {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    return true;
+  }();
+  (void)heap_tuned;
   std::vector<Tensor> values(p.tensors.size());
   for (size_t i = 0; i < p.tensors.size(); ++i)
     if (p.tensors[i].constant) values[i] = *p.tensors[i].constant;
@@ -87,7 +97,7 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
   for (const auto& t : p.tensors)
     if (t.parameter && !t.constant)
       fail("weight '{}' has no values (a built-in model's weights are not materialised); "
-           "materialise them first (driver::materialize) or export the model with 'tessera zoo export'", t.name);
+           "load it with driver::load_model_for_execution, or export it with 'tessera zoo export'", t.name);
   // Free each intermediate after its last use.
   std::vector<int64_t> last_use(p.tensors.size(), -1);
   for (size_t c = 0; c < p.calls.size(); ++c)

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tessera/exec/ops.h"
+#include "tessera/exec/thread_pool.h"
 #include "tessera/support/error.h"
 
 namespace tessera::exec {
@@ -28,51 +29,6 @@ void dispatch(DType t, F&& f) {
     case DType::I8: f(int8_t{}); break;
     case DType::U8: f(uint8_t{}); break;
     case DType::Bool: f(bool{}); break;
-  }
-}
-
-std::optional<Affine> affine_of(const pattern::Expr& e) {
-  switch (e.kind) {
-    case ExprKind::Const:
-      if (is_float(e.dtype)) return std::nullopt;
-      return Affine{e.ival, {}};
-    case ExprKind::Index: return Affine{0, {{e.var, 1}}};
-    case ExprKind::Cast:
-      if (is_float(e.args[0]->dtype) || e.dtype != DType::I64) return std::nullopt;
-      return affine_of(*e.args[0]);
-    case ExprKind::Unary:
-      if (e.un == pattern::UnOp::Neg) {
-        auto a = affine_of(*e.args[0]);
-        if (!a) return a;
-        a->c = -a->c;
-        for (auto& t : a->terms) t.second = -t.second;
-        return a;
-      }
-      return std::nullopt;
-    case ExprKind::Binary: {
-      if (e.bin != pattern::BinOp::Add && e.bin != pattern::BinOp::Sub && e.bin != pattern::BinOp::Mul)
-        return std::nullopt;
-      auto a = affine_of(*e.args[0]);
-      auto b = affine_of(*e.args[1]);
-      if (!a || !b) return std::nullopt;
-      if (e.bin == pattern::BinOp::Mul) {
-        if (!a->terms.empty() && !b->terms.empty()) return std::nullopt;
-        if (a->terms.empty()) std::swap(a, b);
-        for (auto& t : a->terms) t.second *= b->c;
-        a->c *= b->c;
-        return a;
-      }
-      const int64_t sign = e.bin == pattern::BinOp::Sub ? -1 : 1;
-      a->c += sign * b->c;
-      for (auto [v, k] : b->terms) {
-        bool merged = false;
-        for (auto& t : a->terms)
-          if (t.first == v) { t.second += sign * k; merged = true; }
-        if (!merged) a->terms.push_back({v, sign * k});
-      }
-      return a;
-    }
-    default: return std::nullopt;
   }
 }
 
@@ -246,27 +202,11 @@ void Interpreter::run_top_level(const pattern::Stmt& s, int threads) {
 void Interpreter::parallel_for(int64_t items, int threads, const std::function<void(Interpreter&, int64_t, int64_t)>& fn) {
   const int t = static_cast<int>(std::min<int64_t>(threads, items));
   std::vector<std::unique_ptr<Interpreter>> workers;
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(t));
-  for (int i = 1; i < t; ++i) {
-    workers.push_back(std::make_unique<Interpreter>(*this));
-    Interpreter* w = workers.back().get();
-    pool.emplace_back([&, w, i] {
-      try {
-        fn(*w, items * i / t, items * (i + 1) / t);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  try {
-    fn(*this, 0, items / t);
-  } catch (...) {
-    errors[0] = std::current_exception();
-  }
-  for (auto& th : pool) th.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  for (int i = 1; i < t; ++i) workers.push_back(std::make_unique<Interpreter>(*this));
+  parallel_run(t, t, [&](int64_t i) {
+    Interpreter& w = i == 0 ? *this : *workers[static_cast<size_t>(i - 1)];
+    fn(w, items * i / t, items * (i + 1) / t);
+  });
 }
 
 const Interpreter::AccessPlan& Interpreter::plan(const void* key, const std::vector<pattern::ExprP>& index) {
@@ -275,7 +215,7 @@ const Interpreter::AccessPlan& Interpreter::plan(const void* key, const std::vec
   AccessPlan p;
   p.affine = true;
   for (const auto& e : index) {
-    auto a = affine_of(*e);
+    auto a = clamped_affine_of(*e);
     if (!a) {
       p.affine = false;
       p.dims.clear();
@@ -305,6 +245,8 @@ bool Interpreter::affine_offsets(const AccessPlan& p, const Binding& b, int64_t&
       else lo += k * vars_[v];
     }
     const int64_t first = lo + coef * vbase_, last = first + coef * (n_ - 1);
+    const Affine& a = p.dims[d];
+    if (std::min(first, last) < a.lo || std::max(first, last) > a.hi) return false;  // a clamp is active here
     if (first < 0 || first >= b.shape[d]) out_of_bounds(t, d, first, what);
     if (last < 0 || last >= b.shape[d]) out_of_bounds(t, d, last, what);
     base += b.strides[d] * first;
@@ -408,6 +350,10 @@ Val Interpreter::eval(const pattern::Expr& e) {
       return apply_binary(e.bin, e.args[0]->dtype, a, b, n_, arena_);
     }
     case ExprKind::Select: {
+      if (vvar_ >= 0) {
+        const GuardPlan& g = guard_plan(e);
+        if (g.guard) return eval_guarded(e, *g.guard);
+      }
       Val c = eval(*e.args[0]);
       if (c.uniform) return eval(*e.args[c.i ? 1 : 2]);
       Val a = eval(*e.args[1]);
@@ -418,6 +364,40 @@ Val Interpreter::eval(const pattern::Expr& e) {
     case ExprKind::Reduce: return eval_reduce(e);
   }
   TESSERA_CHECK(false, "unknown expression kind");
+}
+
+const Interpreter::GuardPlan& Interpreter::guard_plan(const pattern::Expr& e) {
+  auto it = guards_.find(&e);
+  if (it != guards_.end()) return it->second;
+  GuardPlan g;
+  if (!uses_lets(*e.args[1])) g.guard = guard_of(*e.args[0]);
+  return guards_.emplace(&e, std::move(g)).first->second;
+}
+
+// select(guard, then, else) where the guard holds on one interval of the chunk:
+// the then-arm is evaluated on that interval only (so its reads never leave
+// the tensor and stay strided), the else-arm elsewhere.
+Val Interpreter::eval_guarded(const pattern::Expr& e, const Guard& g) {
+  const auto [lo, hi] = guard_interval(g, vars_, vvar_, vbase_, n_);
+  if (lo >= hi) return eval(*e.args[2]);
+  if (lo == 0 && hi == n_) return eval(*e.args[1]);
+  Val other = eval(*e.args[2]);
+  const pattern::VarId v = vvar_;
+  const int64_t base = vbase_, n = n_;
+  set_chunk(v, base + lo, hi - lo);
+  Val inner = eval(*e.args[1]);
+  set_chunk(v, base, n);
+  Val r;
+  r.uniform = false;
+  r.fp = inner.fp;
+  if (r.fp) {
+    r.fv = arena_.alloc_f();
+    for (int64_t k = 0; k < n; ++k) r.fv[k] = (k >= lo && k < hi) ? inner.fat(k - lo) : other.fat(k);
+  } else {
+    r.iv = arena_.alloc_i();
+    for (int64_t k = 0; k < n; ++k) r.iv[k] = (k >= lo && k < hi) ? inner.iat(k - lo) : other.iat(k);
+  }
+  return r;
 }
 
 Val Interpreter::eval_reduce(const pattern::Expr& e) {
@@ -554,28 +534,80 @@ void Interpreter::fill_grid(const pattern::Expr& e, const std::vector<pattern::I
   const int64_t chunks = (last.extent + kChunk - 1) / kChunk;
   int64_t rows = 1;
   for (size_t d = 0; d + 1 < grid.size(); ++d) rows *= grid[d].extent;
-  auto fill = [&grid, &e, dst, last, chunks](Interpreter& w, int64_t lo, int64_t hi) {
+  auto fill_chunk = [&grid, &e, dst, last](Interpreter& w, int64_t row, int64_t base) {
+    w.set_chunk(last.var, base, std::min(kChunk, last.extent - base));
+    const size_t m = w.arena_.mark();
+    Val v = w.eval(e);
+    float* out = dst + row * last.extent + base;
+    const int64_t n = w.n_;
+    if (v.fp) {
+      if (v.uniform) std::fill(out, out + n, static_cast<float>(v.f));
+      else for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(v.fv[k]);
+    } else {
+      for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(v.iat(k));
+    }
+    w.arena_.release(m);
+  };
+  // Whole rows at a time when the expression is a (guarded) strided read.
+  const bool rows_fast = is_guarded_read(e);
+  const int64_t per_row = rows_fast ? 1 : chunks;
+  auto fill = [&](Interpreter& w, int64_t lo, int64_t hi) {
     for (int64_t item = lo; item < hi; ++item) {
-      const int64_t row = item / chunks, base = (item % chunks) * kChunk;
+      const int64_t row = item / per_row;
       w.decode_point(grid, grid.size() - 1, row);
-      w.set_chunk(last.var, base, std::min(kChunk, last.extent - base));
-      const size_t m = w.arena_.mark();
-      Val v = w.eval(e);
-      float* out = dst + row * last.extent + base;
-      const int64_t n = w.n_;
-      if (v.fp) {
-        if (v.uniform) std::fill(out, out + n, static_cast<float>(v.f));
-        else for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(v.fv[k]);
+      if (rows_fast) {
+        if (!w.fill_row_fast(e, last, dst + row * last.extent))
+          for (int64_t base = 0; base < last.extent; base += kChunk) fill_chunk(w, row, base);
       } else {
-        for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>(v.iat(k));
+        fill_chunk(w, row, (item % per_row) * kChunk);
       }
-      w.arena_.release(m);
     }
     w.set_chunk(-1, 0, 1);
   };
-  const int64_t items = rows * chunks;
+  const int64_t items = rows * per_row;
   if (threads > 1 && rows * last.extent >= kParallelWork) parallel_for(items, threads, fill);
   else fill(*this, 0, items);
+}
+
+bool Interpreter::is_guarded_read(const pattern::Expr& e) {
+  if (e.kind == ExprKind::Read) return true;
+  return e.kind == ExprKind::Select && e.args[1]->kind == ExprKind::Read && e.args[2]->kind == ExprKind::Const &&
+         guard_plan(e).guard.has_value();
+}
+
+bool Interpreter::fill_row_fast(const pattern::Expr& e, pattern::Iter last, float* out) {
+  const pattern::Expr* read = &e;
+  int64_t lo = 0, hi = last.extent;
+  float other = 0;
+  if (e.kind == ExprKind::Select) {
+    const pattern::Expr& c = *e.args[2];
+    other = static_cast<float>(is_float(c.dtype) ? c.fval : static_cast<double>(c.ival));
+    std::tie(lo, hi) = guard_interval(*guard_plan(e).guard, vars_, last.var, 0, last.extent);
+    read = e.args[1].get();
+  }
+  const Binding& b = tensors_[read->tensor];
+  if (lo < hi) {
+    // Only the access plan needs the range (rows can be longer than a chunk).
+    vvar_ = last.var;
+    vbase_ = lo;
+    n_ = hi - lo;
+    int64_t base = 0, vstride = 0;
+    const bool ok = affine_offsets(plan(read, read->args), b, base, vstride, "read", read->tensor);
+    vvar_ = -1;
+    vbase_ = 0;
+    n_ = 1;
+    if (!ok) return false;
+    dispatch(b.dtype, [&](auto tag) {
+      using T = decltype(tag);
+      const T* src = static_cast<const T*>(b.data) + base;
+      float* o = out + lo;
+      if (vstride == 1) for (int64_t k = 0; k < hi - lo; ++k) o[k] = static_cast<float>(src[k]);
+      else for (int64_t k = 0; k < hi - lo; ++k) o[k] = static_cast<float>(src[k * vstride]);
+    });
+  }
+  std::fill(out, out + lo, other);
+  std::fill(out + std::max(lo, hi), out + last.extent, other);
+  return true;
 }
 
 Interpreter::Interpreter(const Interpreter& o)

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tessera/exec/affine.h"
 #include "tessera/exec/value.h"
 #include "tessera/pattern/ir.h"
 #include "tessera/support/tensor.h"
@@ -26,11 +27,6 @@ struct Binding {
 };
 Binding bind(Tensor& t);
 
-// index = c + sum(coef * var)
-struct Affine {
-  int64_t c = 0;
-  std::vector<std::pair<pattern::VarId, int64_t>> terms;
-};
 
 // Below this many points a statement is not worth a second thread.
 constexpr int64_t kParallelWork = 1 << 15;
@@ -50,6 +46,7 @@ class Interpreter {
   void fill_grid(const pattern::Expr& e, const std::vector<pattern::Iter>& grid, float* dst, int threads);
   void set_var(pattern::VarId v, int64_t value) { vars_[v] = value; }
   const pattern::Kernel& kernel() const { return kernel_; }
+  const Binding& binding(pattern::TensorId t) const { return tensors_[static_cast<size_t>(t)]; }
 
  private:
   struct AccessPlan {
@@ -59,6 +56,14 @@ class Interpreter {
   Val eval(const pattern::Expr& e);
   Val eval_read(const pattern::Expr& e);
   Val eval_reduce(const pattern::Expr& e);
+  struct GuardPlan {
+    std::optional<Guard> guard;
+  };
+  const GuardPlan& guard_plan(const pattern::Expr& e);
+  Val eval_guarded(const pattern::Expr& e, const Guard& g);
+  // fill_grid's fast path for `read` and `select(guard, read, constant)`.
+  bool is_guarded_read(const pattern::Expr& e);
+  bool fill_row_fast(const pattern::Expr& e, pattern::Iter last, float* out);
   void run_map(const pattern::Stmt& s);
   void run_leaf_chunks(const pattern::Stmt& s);
   void run_leaf_items(const pattern::Stmt& s, int64_t lo, int64_t hi);
@@ -83,6 +88,7 @@ class Interpreter {
   std::vector<int64_t> vars_;
   std::vector<Val> lets_;
   std::unordered_map<const void*, AccessPlan> plans_;
+  std::unordered_map<const pattern::Expr*, GuardPlan> guards_;
   Arena arena_;
   pattern::VarId vvar_ = -1;  // the vectorised variable, or -1 (uniform context)
   int64_t vbase_ = 0, n_ = 1;

@@ -25,7 +25,7 @@ struct Value {
   bool shape_known = false;
   std::optional<Tensor> constant;  // initializers and folded values
   // A weight known by dtype and shape only (built-in zoo models compile and
-  // simulate without materialising their weights). driver::materialize()
+  // simulate without materialising their weights). zoo::materialize()
   // fills such values deterministically before execution.
   bool parameter = false;
 };

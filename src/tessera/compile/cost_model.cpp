@@ -1,0 +1,72 @@
+#include "tessera/compile/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera::compile {
+
+double lane_efficiency(const KernelPlan& k, const Chip& chip) {
+  const int64_t lanes = chip.pcu_lanes;
+  const int64_t padded = (k.inner + lanes - 1) / lanes * lanes;
+  return static_cast<double>(k.inner) / static_cast<double>(padded);
+}
+
+int chain_length(const KernelPlan& k, const Chip& chip) {
+  if (k.view || k.contraction) return 1;
+  return std::max(1, (k.ops_per_element + chip.pcu_stages - 1) / chip.pcu_stages);
+}
+
+int64_t max_parallelism(const KernelPlan& k, const Chip& chip) {
+  const int64_t vectors = (k.elements + chip.pcu_lanes - 1) / chip.pcu_lanes;
+  if (!k.contraction) return std::max<int64_t>(1, vectors);
+  const int64_t per_element = std::max<int64_t>(1, k.ops_per_element / chip.pcu_stages);
+  return std::max<int64_t>(1, vectors * per_element);
+}
+
+int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par) {
+  if (k.view) return 0;
+  const double lanes = chip.pcu_lanes * lane_efficiency(k, chip);
+  double cycles;
+  if (k.contraction) cycles = static_cast<double>(k.fu_ops) / (par * lanes * chip.pcu_stages);
+  else cycles = static_cast<double>(k.elements) / (par * lanes);
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(cycles)));
+}
+
+int64_t weight_pmus(const SpatialProgram& sp, const KernelPlan& k) {
+  int64_t n = 0;
+  for (int32_t t : k.inputs)
+    if (sp.tensors[t].weight) n += std::max<int64_t>(1, (sp.tensors[t].bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes);
+  return n;
+}
+
+int pmus_needed(const SpatialProgram& sp, const KernelPlan& k, const std::function<bool(int)>& in_section,
+                bool weights_resident) {
+  if (k.view) return 0;
+  int64_t n = 0;
+  for (int32_t t : k.inputs) {
+    const TensorInfo& ti = sp.tensors[t];
+    if (ti.weight) n += weights_resident ? std::max<int64_t>(1, (ti.bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes) : 1;
+    else n += 1;  // a double-buffered tile, from DRAM or from a producer in the section
+  }
+  for (int32_t t : k.outputs)
+    if (leaves_section(sp, t, in_section)) n += 1;
+  return static_cast<int>(std::min<int64_t>(n, 1 << 30));
+}
+
+bool leaves_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section) {
+  const TensorInfo& ti = sp.tensors[t];
+  if (ti.graph_output) return true;
+  for (int c : ti.consumers) {
+    if (!in_section(c)) return true;
+    if (sp.kernels[c].view && leaves_section(sp, sp.kernels[c].outputs.front(), in_section)) return true;
+  }
+  return false;
+}
+
+int32_t storage_root(const SpatialProgram& sp, int32_t t) {
+  while (sp.tensors[t].producer >= 0 && sp.kernels[sp.tensors[t].producer].view)
+    t = sp.kernels[sp.tensors[t].producer].inputs.front();
+  return t;
+}
+
+}  // namespace tessera::compile

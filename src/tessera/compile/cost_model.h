@@ -1,0 +1,38 @@
+// The compiler's model of one kernel on a chip, shared by the sectioning,
+// tiling and parallelisation passes (and the simulator's fast mode):
+//
+// - Vectorisation: the innermost output dimension runs across the PCU lanes;
+//   a partial last vector wastes lanes (lane efficiency = inner / padded inner).
+// - A non-contraction kernel needs `ops_per_element` stages per element: a
+//   chain of ceil(ops / stages) PCUs forms one pipeline that accepts a vector
+//   of `lanes` elements per cycle; `par` copies multiply the rate.
+// - A contraction unrolls its multiply-adds across all stages: each PCU does
+//   lanes x stages multiply-adds per cycle.
+// - PMUs: resident weights take ceil(bytes / capacity) PMUs each; a streamed
+//   weight, a DRAM input and an intermediate produced in the same section take
+//   one double-buffered PMU each; an output leaving the section takes one
+//   staging PMU.
+#pragma once
+
+#include <functional>
+
+#include "tessera/compile/spatial.h"
+
+namespace tessera::compile {
+
+double lane_efficiency(const KernelPlan& k, const Chip& chip);
+int chain_length(const KernelPlan& k, const Chip& chip);
+int64_t max_parallelism(const KernelPlan& k, const Chip& chip);
+int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par);
+
+// `in_section(kernel index)` tells whether a producer/consumer is in the same section.
+int pmus_needed(const SpatialProgram& sp, const KernelPlan& k, const std::function<bool(int)>& in_section,
+                bool weights_resident);
+int64_t weight_pmus(const SpatialProgram& sp, const KernelPlan& k);
+// True when tensor t is needed outside the section: a graph output, or read by
+// a kernel outside it (looking through views, which alias their input).
+bool leaves_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section);
+// The tensor that owns t's storage (follows views back to their input).
+int32_t storage_root(const SpatialProgram& sp, int32_t t);
+
+}  // namespace tessera::compile

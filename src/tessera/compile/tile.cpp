@@ -1,0 +1,83 @@
+// tile: strip-mines each kernel's output into tiles that fit a PMU (double
+// buffered), decides which weights stay resident in PMUs, counts PMUs per
+// kernel and the DRAM traffic of every kernel and section. A tensor read by
+// several kernels of a section is read from DRAM once; a streamed weight is
+// re-read once per output tile. Views alias their input (no traffic of their own).
+// Needs: section. Guarantees: pmus, tiles, tile_elements, weights_resident and
+// dram bytes set on every kernel; section totals; DRAM capacity checked.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "tessera/compile/compile.h"
+#include "tessera/compile/cost_model.h"
+#include "tessera/support/error.h"
+
+namespace tessera::compile {
+namespace {
+
+void check_dram_capacity(const SpatialProgram& sp) {
+  int64_t total = 0;
+  for (size_t t = 0; t < sp.tensors.size(); ++t)
+    if (sp.tensors[t].producer < 0 || !sp.kernels[sp.tensors[t].producer].view) total += sp.tensors[t].bytes;
+  if (sp.chip.dram_capacity_bytes > 0 && total > sp.chip.dram_capacity_bytes)
+    fail("the model's weights and activations need {:.2f} GB but {} has {:.2f} GB of DRAM ({:.2f} GB short); "
+         "use a smaller batch or sequence",
+         total / 1e9, sp.chip.name, sp.chip.dram_capacity_bytes / 1e9,
+         (total - sp.chip.dram_capacity_bytes) / 1e9);
+}
+
+}  // namespace
+
+void tile(PassContext& ctx) {
+  SpatialProgram& sp = ctx.out;
+  check_dram_capacity(sp);
+  const int64_t pmus = sp.chip.count(UnitKind::PMU);
+  const int64_t half_pmu = std::max<int64_t>(1, sp.chip.pmu_bytes / 2);
+  for (Section& s : sp.sections) {
+    std::set<int> members(s.kernels.begin(), s.kernels.end());
+    auto inside = [&](int k) { return members.count(k) != 0; };
+    int64_t resident_total = 0;
+    for (int k : s.kernels) resident_total += pmus_needed(sp, sp.kernels[k], inside, true);
+    const bool resident = resident_total <= pmus;
+    std::set<int32_t> read, written;
+    s.pmus = 0;
+    s.dram_read_bytes = s.dram_write_bytes = 0;
+    for (int k : s.kernels) {
+      KernelPlan& kp = sp.kernels[k];
+      kp.weights_resident = resident;
+      kp.pmus = pmus_needed(sp, kp, inside, resident);
+      int64_t out_bytes = 0;
+      for (int32_t t : kp.outputs) out_bytes += sp.tensors[t].bytes;
+      kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (out_bytes + half_pmu - 1) / half_pmu);
+      kp.tile_elements = (kp.elements + kp.tiles - 1) / kp.tiles;
+      kp.dram_read_bytes = kp.dram_write_bytes = 0;
+      if (kp.view) continue;
+      for (int32_t t : kp.inputs) {
+        const int32_t r = storage_root(sp, t);
+        const int producer = sp.tensors[r].producer;
+        if (producer >= 0 && inside(producer)) continue;  // streamed on chip
+        const TensorInfo& ti = sp.tensors[r];
+        if (ti.weight && !resident) {
+          kp.dram_read_bytes += ti.bytes * kp.tiles;
+          s.dram_read_bytes += ti.bytes * kp.tiles;
+        } else if (read.insert(r).second) {
+          kp.dram_read_bytes += ti.bytes;
+          s.dram_read_bytes += ti.bytes;
+        }
+      }
+      for (int32_t t : kp.outputs) {
+        const TensorInfo& ti = sp.tensors[t];
+        const bool leaves = leaves_section(sp, t, inside);
+        if (leaves && written.insert(t).second) {
+          kp.dram_write_bytes += ti.bytes;
+          s.dram_write_bytes += ti.bytes;
+        }
+      }
+      s.pmus += kp.pmus;
+    }
+  }
+}
+
+}  // namespace tessera::compile

@@ -1,0 +1,46 @@
+// Activity-weighted energy (see energy.h).
+#include "tessera/sim/energy.h"
+
+#include <fmt/format.h>
+
+namespace tessera::sim {
+
+Energy rda_energy(const Activity& act, const arch::ArchSpec& a, double clock_ghz, double seconds,
+                  const DramModel& dram) {
+  const double cycle_s = 1e-9 / clock_ghz;
+  const arch::EnergySpec& e = a.energy;
+  Energy out;
+  out.pcu_j = act.pcu_busy_cycles * cycle_s * e.pcu.active_mw * 1e-3;
+  out.pmu_j = act.pmu_busy_cycles * cycle_s * e.pmu.active_mw * 1e-3;
+  out.agcu_j = act.agcu_busy_cycles * cycle_s * e.agcu.active_mw * 1e-3;
+  out.network_j = act.network_bit_hops * e.network_pj_per_bit_hop * 1e-12;
+  out.dram_j = dram.energy_j(act.dram_bytes);
+  out.static_j = e.static_w * seconds;
+  return out;
+}
+
+Energy roofline_energy(const arch::ArchSpec& a, double seconds, double compute_seconds, double dram_bytes,
+                       const DramModel& dram) {
+  Energy out;
+  out.compute_j = a.energy.active_w * compute_seconds;
+  out.dram_j = dram.energy_j(dram_bytes);
+  out.static_j = a.energy.static_w * seconds;
+  return out;
+}
+
+std::string describe(const Energy& e) {
+  auto j = [](double v) { return v >= 1 ? fmt::format("{:.3g} J", v) : fmt::format("{:.3g} mJ", v * 1e3); };
+  std::string s = fmt::format("energy {}:", j(e.total()));
+  const std::pair<const char*, double> parts[] = {{"PCU", e.pcu_j},         {"PMU", e.pmu_j},   {"AGCU", e.agcu_j},
+                                                  {"network", e.network_j}, {"DRAM", e.dram_j}, {"compute", e.compute_j},
+                                                  {"static", e.static_j}};
+  bool first = true;
+  for (const auto& [name, v] : parts) {
+    if (v <= 0) continue;
+    s += fmt::format("{} {} {}", first ? "" : ",", name, j(v));
+    first = false;
+  }
+  return s;
+}
+
+}  // namespace tessera::sim
