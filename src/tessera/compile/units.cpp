@@ -38,9 +38,20 @@ class SectionBuilder {
     return static_cast<int>(sp_.units.size() - 1);
   }
 
-  void stream(int src, int dst, int64_t bytes, int64_t cycles) {
-    const double vectors = static_cast<double>(bytes) / (sp_.chip.pcu_lanes * 4.0);
-    sp_.streams.push_back({src, dst, s_.id, bytes, cycles > 0 ? vectors / static_cast<double>(cycles) : 0});
+  // Demand at the section's rate: every stream of a section is spread over the
+  // section's run, which is at least its slowest kernel and its DRAM time.
+  void stream(int src, int dst, int64_t bytes, int64_t /*kernel_cycles*/) {
+    const double vectors = static_cast<double>(bytes) / (sp_.chip.pcu_lanes * sp_.chip.element_bytes);
+    sp_.streams.push_back({src, dst, s_.id, bytes, vectors / static_cast<double>(section_cycles())});
+  }
+
+  int64_t section_cycles() const {
+    int64_t cycles = 1;
+    for (int k : s_.kernels) cycles = std::max(cycles, sp_.kernels[k].compute_cycles);
+    if (sp_.chip.dram_bytes_per_cycle > 0)
+      cycles = std::max(cycles, static_cast<int64_t>(static_cast<double>(s_.dram_read_bytes + s_.dram_write_bytes) /
+                                                     sp_.chip.dram_bytes_per_cycle));
+    return cycles;
   }
 
   void add_kernel(int k) {

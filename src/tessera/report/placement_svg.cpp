@@ -31,6 +31,14 @@ std::string escape(const std::string& s) {
   return out;
 }
 
+// "…/gpt_op17/model.onnx" -> "gpt_op17/model.onnx": titles stay on one line.
+std::string short_name(const std::string& model) {
+  const size_t last = model.rfind('/');
+  if (last == std::string::npos || last == 0) return model;
+  const size_t prev = model.rfind('/', last - 1);
+  return prev == std::string::npos ? model : model.substr(prev + 1);
+}
+
 std::vector<int> panels(const SpatialProgram& sp) {
   std::vector<int> order;
   for (const auto& s : sp.sections) order.push_back(s.id);
@@ -125,7 +133,7 @@ std::string placement_svg(const SpatialProgram& sp) {
       "<text x=\"20\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{} on {} (-O{}): {} sections{}</text>\n"
       "<text x=\"20\" y=\"42\" font-size=\"11\" fill=\"#555\">rounded: PCU · square: PMU · triangle: AGCU · "
       "grey: idle · colour: kernel · lines: routes on the static network</text>\n",
-      width, height, escape(sp.model), escape(sp.arch), sp.opt, sp.sections.size(),
+      width, height, escape(short_name(sp.model)), escape(sp.arch), sp.opt, sp.sections.size(),
       shown.size() < sp.sections.size() ? fmt::format(" (the {} largest shown; all in mapping.json)", shown.size()) : "");
   for (size_t i = 0; i < shown.size(); ++i)
     out += draw_section(sp, shown[i], {20 + (i % per_row) * (pw + 40), 70 + (i / per_row) * (ph + 40), cell});

@@ -1,0 +1,212 @@
+// The fast model (--mode fast) and the simulator's entry point.
+//
+// Sections run one after another. Inside a section every kernel runs
+// concurrently on its own units, so the section's steady state takes the
+// slowest of four rates:
+//   compute  the slowest kernel at the chain x par the compiler gave it
+//   PMU      the busiest PMU port, bank conflicts included (fast_bounds.h)
+//   network  the most loaded static link (fast_bounds.h)
+//   DRAM     the section's DRAM bytes at the tiers' bandwidth (common.h)
+// then pays its pipeline fill/drain once (fast_bounds.h) and DRAM latency
+// once. Before it runs, the chip loads its configuration: kConfigBytesPerUnit
+// per unit used, read from DRAM, plus a fixed handshake [A]. The section's
+// bound names the largest term (latency when fill/drain and DRAM latency
+// exceed every rate).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "tessera/arch/derived.h"
+#include "tessera/sim/access.h"
+#include "tessera/sim/common.h"
+#include "tessera/sim/energy.h"
+#include "tessera/sim/fast_bounds.h"
+#include "tessera/sim/sim.h"
+#include "tessera/support/error.h"
+
+namespace tessera::sim {
+namespace {
+
+using compile::KernelPlan;
+using compile::Section;
+
+class FastModel {
+ public:
+  FastModel(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o, const AccessFacts* access)
+      : sp_(sp), a_(a), o_(o), access_(access), dram_(dram_model(a, sp.chip.clock_ghz, dram_footprint(sp))) {
+    route_of_.assign(sp.streams.size(), -1);
+    for (size_t r = 0; r < sp.routes.size(); ++r) route_of_[sp.routes[r].stream] = static_cast<int>(r);
+    conflict_ = unit_conflict_factors(sp, access);
+  }
+
+  SimResult run() {
+    SimResult r = header();
+    const auto streams = streams_by_section(sp_);
+    int64_t now = 0;
+    for (const Section& s : sp_.sections) {
+      SectionResult sr = section(s, streams[s.id]);
+      if (o_.trace) trace(r, sr, now);
+      now += sr.reconfig_cycles + sr.cycles;
+      r.flops += sr.flops;
+      r.dram_read_bytes += sr.dram_read_bytes;
+      r.dram_write_bytes += sr.dram_write_bytes;
+      r.sections.push_back(std::move(sr));
+    }
+    r.cycles = now;
+    finish(r);
+    return r;
+  }
+
+ private:
+  SimResult header() const {
+    SimResult r;
+    r.model = sp_.model;
+    r.arch = a_.name;
+    r.mode = "fast";
+    r.opt = sp_.opt;
+    r.precision = std::string(arch::precision_name(o_.precision));
+    r.clock_ghz = sp_.chip.clock_ghz;
+    r.peak_tflops = arch::peak_tflops(a_, o_.precision);
+    return r;
+  }
+
+  SectionResult section(const Section& s, const std::vector<int>& streams) {
+    SectionResult r;
+    r.name = s.name;
+    r.pcu_used = s.pcus;
+    r.pmu_used = s.pmus;
+    r.agcu_used = s.agcus;
+    r.dram_read_bytes = s.dram_read_bytes;
+    r.dram_write_bytes = s.dram_write_bytes;
+    double fu_ops = 0, pcu_busy = 0;
+    for (int k : s.kernels) {
+      const KernelPlan& kp = sp_.kernels[k];
+      r.kernels.push_back(kp.name);
+      if (kp.view) continue;
+      r.flops += kp.flops;
+      fu_ops += static_cast<double>(kp.fu_ops);
+      r.compute_cycles = std::max(r.compute_cycles, kp.compute_cycles);
+      pcu_busy += static_cast<double>(kp.pcus()) * static_cast<double>(kp.compute_cycles);
+    }
+    const double dram_bytes = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes);
+    r.dram_cycles = static_cast<int64_t>(std::ceil(dram_.cycles(dram_bytes) - 1e-9));
+    const PmuLoad pmu = pmu_load(sp_, a_, streams, conflict_);
+    r.pmu_cycles = pmu.cycles;
+    r.bank_conflicts = pmu.conflicts;
+    const NetworkLoad net = network_load(sp_, streams, route_of_);
+    r.network_cycles = net.cycles;
+    const int64_t steady = std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles, r.dram_cycles});
+    if (steady > 0) {
+      r.latency_cycles = fill_drain_cycles(sp_, s, streams, route_of_, steady);
+      if (dram_bytes > 0) r.latency_cycles += static_cast<int64_t>(std::ceil(dram_.latency_cycles));
+    }
+    r.cycles = steady + r.latency_cycles;
+    r.bound = bound_of(r);
+    r.reconfig_cycles = reconfiguration(r);
+    if (r.cycles > 0) {
+      const double cycles = static_cast<double>(r.cycles);
+      r.pcu_util = fu_ops / (pcu_capacity() * cycles);
+      const double ports = std::max(1, a_.pmu.read_ports) + std::max(1, a_.pmu.write_ports);
+      r.pmu_util = pmu.busy_port_cycles / (sp_.chip.count(compile::UnitKind::PMU) * ports * cycles);
+    }
+    activity_.pcu_busy_cycles += pcu_busy;
+    activity_.pmu_busy_cycles += pmu.busy_unit_cycles;
+    activity_.agcu_busy_cycles += static_cast<double>(r.agcu_used) * static_cast<double>(r.dram_cycles);
+    activity_.network_bit_hops += net.bit_hops;
+    activity_.dram_bytes += dram_bytes;
+    return r;
+  }
+
+  // Operations the whole chip's PCUs can do per cycle.
+  double pcu_capacity() const {
+    return static_cast<double>(sp_.chip.count(compile::UnitKind::PCU)) * sp_.chip.pcu_lanes * sp_.chip.pcu_stages;
+  }
+
+  static Bound bound_of(const SectionResult& r) {
+    const std::pair<Bound, int64_t> terms[] = {{Bound::Compute, r.compute_cycles},
+                                               {Bound::Dram, r.dram_cycles},
+                                               {Bound::Pmu, r.pmu_cycles},
+                                               {Bound::Network, r.network_cycles},
+                                               {Bound::Latency, r.latency_cycles}};
+    std::pair<Bound, int64_t> best = terms[0];
+    for (const auto& t : terms)
+      if (t.second > best.second) best = t;
+    return best.first;
+  }
+
+  int64_t reconfiguration(const SectionResult& r) const {
+    const int64_t units = r.pcu_used + r.pmu_used + r.agcu_used;
+    if (units == 0) return 0;
+    const double bytes = static_cast<double>(units * kConfigBytesPerUnit);
+    return kReconfigFixedCycles + static_cast<int64_t>(std::ceil(bytes / dram_.fastest_bytes_per_cycle));
+  }
+
+  void trace(SimResult& r, const SectionResult& s, int64_t start) const {
+    if (s.reconfig_cycles > 0)
+      r.trace.push_back({"reconfigure " + s.name, "reconfiguration", 'X', start, s.reconfig_cycles, 1, 0});
+    const int64_t run = start + s.reconfig_cycles;
+    r.trace.push_back({s.name, std::string("section, ") + name(s.bound) + " bound", 'X', run, s.cycles, 0, 0});
+    if (s.cycles > 0) {
+      const double gbps = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes) /
+                          (static_cast<double>(s.cycles) / sp_.chip.clock_ghz);
+      r.trace.push_back({"DRAM bandwidth (GB/s)", "dram", 'C', run, 0, 2, gbps});
+      r.trace.push_back({"DRAM bandwidth (GB/s)", "dram", 'C', run + s.cycles, 0, 2, 0});
+    }
+  }
+
+  void finish(SimResult& r) const {
+    r.seconds = static_cast<double>(r.cycles) / (sp_.chip.clock_ghz * 1e9);
+    r.achieved_tflops = r.seconds > 0 ? static_cast<double>(r.flops) / r.seconds / 1e12 : 0;
+    const double compute_s = r.peak_tflops > 0 ? static_cast<double>(r.flops) / (r.peak_tflops * 1e12) : 0;
+    const double memory_s = static_cast<double>(compulsory_dram_bytes(sp_)) / (arch::dram_bandwidth_gbps(a_) * 1e9);
+    r.roofline_seconds = std::max(compute_s, memory_s);
+    const Energy e = rda_energy(activity_, a_, sp_.chip.clock_ghz, r.seconds, dram_);
+    r.energy_j = e.total();
+    r.average_w = r.seconds > 0 ? r.energy_j / r.seconds : 0;
+    r.notes.push_back(describe(e));
+    r.notes.push_back(fmt::format("reconfiguration [A]: {} B of configuration per unit read from DRAM + {} cycles",
+                                  kConfigBytesPerUnit, kReconfigFixedCycles));
+    if (!access_) r.notes.push_back("bank conflicts not estimated: no Pattern IR access strides were given");
+    if (dram_.share.size() > 1 && dram_.share.front() < 1)
+      r.notes.push_back(fmt::format("the model's {} do not fit in {}: {:.0f}% of its traffic goes to slower tiers",
+                                    human_bytes(static_cast<double>(dram_footprint(sp_))), a_.dram.front().name,
+                                    100 * (1 - dram_.share.front())));
+  }
+
+  const compile::SpatialProgram& sp_;
+  const arch::ArchSpec& a_;
+  const SimOptions& o_;
+  const AccessFacts* access_;
+  DramModel dram_;
+  std::vector<int> route_of_;
+  std::vector<double> conflict_;
+  Activity activity_;
+};
+
+void check_matches(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o) {
+  if (a.kind != arch::ArchKind::Rda)
+    fail("'{}' is a roofline model: simulate the Pattern IR program with simulate_roofline, not a spatial program",
+         a.name);
+  if (sp.arch != a.name)
+    fail("the spatial program was compiled for '{}' but is simulated on '{}'; compile it for '{}'", sp.arch, a.name,
+         a.name);
+  if (element_bytes(o.precision) != sp.chip.element_bytes)
+    fail("the spatial program was compiled for {}-byte elements but is simulated in {}; compile it in {}",
+         sp.chip.element_bytes, arch::precision_name(o.precision), arch::precision_name(o.precision));
+}
+
+}  // namespace
+
+SimResult simulate_with_access(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o,
+                               const AccessFacts* access) {
+  check_matches(sp, a, o);
+  if (o.mode == Mode::Cycle) fail("cycle mode is not available yet; use --mode fast");
+  return FastModel(sp, a, o, access).run();
+}
+
+SimResult simulate(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o) {
+  return simulate_with_access(sp, a, o, nullptr);
+}
+
+}  // namespace tessera::sim
