@@ -548,23 +548,31 @@ void Interpreter::fill_grid(const pattern::Expr& e, const std::vector<pattern::I
     }
     w.arena_.release(m);
   };
-  // Whole rows at a time when the expression is a (guarded) strided read.
+  // Whole rows at a time when the expression is a (guarded) strided read; the
+  // rows of the second-to-last variable go together (one decode per block).
   const bool rows_fast = is_guarded_read(e);
+  const int64_t block = rows_fast && grid.size() >= 2 ? std::max<int64_t>(grid[grid.size() - 2].extent, 1) : 1;
   const int64_t per_row = rows_fast ? 1 : chunks;
   auto fill = [&](Interpreter& w, int64_t lo, int64_t hi) {
     for (int64_t item = lo; item < hi; ++item) {
-      const int64_t row = item / per_row;
-      w.decode_point(grid, grid.size() - 1, row);
       if (rows_fast) {
-        if (!w.fill_row_fast(e, last, dst + row * last.extent))
-          for (int64_t base = 0; base < last.extent; base += kChunk) fill_chunk(w, row, base);
+        const int64_t first = item * block;
+        w.decode_point(grid, grid.size() - 1, first);
+        const pattern::VarId v2 = grid.size() >= 2 ? grid[grid.size() - 2].var : -1;
+        for (int64_t r = 0; r < block; ++r) {
+          if (v2 >= 0) w.vars_[v2] = r;
+          if (!w.fill_row_fast(e, last, dst + (first + r) * last.extent))
+            for (int64_t base = 0; base < last.extent; base += kChunk) fill_chunk(w, first + r, base);
+        }
       } else {
+        const int64_t row = item / per_row;
+        w.decode_point(grid, grid.size() - 1, row);
         fill_chunk(w, row, (item % per_row) * kChunk);
       }
     }
     w.set_chunk(-1, 0, 1);
   };
-  const int64_t items = rows * per_row;
+  const int64_t items = rows_fast ? rows / block : rows * per_row;
   if (threads > 1 && rows * last.extent >= kParallelWork) parallel_for(items, threads, fill);
   else fill(*this, 0, items);
 }
@@ -582,7 +590,11 @@ bool Interpreter::fill_row_fast(const pattern::Expr& e, pattern::Iter last, floa
   if (e.kind == ExprKind::Select) {
     const pattern::Expr& c = *e.args[2];
     other = static_cast<float>(is_float(c.dtype) ? c.fval : static_cast<double>(c.ival));
-    std::tie(lo, hi) = guard_interval(*guard_plan(e).guard, vars_, last.var, 0, last.extent);
+    if (fast_guard_key_ != &e) {
+      fast_guard_key_ = &e;
+      fast_guard_ = &*guard_plan(e).guard;
+    }
+    std::tie(lo, hi) = guard_interval(*fast_guard_, vars_, last.var, 0, last.extent);
     read = e.args[1].get();
   }
   const Binding& b = tensors_[read->tensor];
@@ -592,7 +604,11 @@ bool Interpreter::fill_row_fast(const pattern::Expr& e, pattern::Iter last, floa
     vbase_ = lo;
     n_ = hi - lo;
     int64_t base = 0, vstride = 0;
-    const bool ok = affine_offsets(plan(read, read->args), b, base, vstride, "read", read->tensor);
+    if (fast_plan_key_ != read) {
+      fast_plan_key_ = read;
+      fast_plan_ = &plan(read, read->args);
+    }
+    const bool ok = affine_offsets(*fast_plan_, b, base, vstride, "read", read->tensor);
     vvar_ = -1;
     vbase_ = 0;
     n_ = 1;

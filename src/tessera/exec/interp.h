@@ -93,6 +93,11 @@ class Interpreter {
   pattern::VarId vvar_ = -1;  // the vectorised variable, or -1 (uniform context)
   int64_t vbase_ = 0, n_ = 1;
   std::vector<int64_t> iota_;  // vbase_ + k for the current chunk
+  // fill_row_fast's last lookups (plans_ and guards_ never move their values).
+  const pattern::Expr* fast_guard_key_ = nullptr;
+  const Guard* fast_guard_ = nullptr;
+  const pattern::Expr* fast_plan_key_ = nullptr;
+  const AccessPlan* fast_plan_ = nullptr;
 };
 
 int64_t work_estimate(const pattern::Stmt& s);
