@@ -11,5 +11,6 @@ void add_demo(CLI::App& app);
 void add_arch(CLI::App& app);
 void add_zoo(CLI::App& app);
 void add_compile(CLI::App& app);
+void add_sim(CLI::App& app);
 
 }  // namespace tessera::cli

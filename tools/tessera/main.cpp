@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_arch(app);
   tessera::cli::add_zoo(app);
   tessera::cli::add_compile(app);
+  tessera::cli::add_sim(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

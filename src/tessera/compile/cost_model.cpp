@@ -32,6 +32,13 @@ int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par) {
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(cycles)));
 }
 
+int dram_buffers(const Chip& chip) {
+  const double vector_bytes = chip.pcu_lanes * 4.0;  // a 32-bit word per lane per cycle
+  const int agcus = std::max(1, chip.count(UnitKind::AGCU));
+  const int want = static_cast<int>(std::ceil(chip.dram_bytes_per_cycle / vector_bytes));
+  return std::clamp(want, 1, agcus);
+}
+
 int64_t weight_pmus(const SpatialProgram& sp, const KernelPlan& k) {
   int64_t n = 0;
   for (int32_t t : k.inputs)
@@ -46,10 +53,11 @@ int pmus_needed(const SpatialProgram& sp, const KernelPlan& k, const std::functi
   for (int32_t t : k.inputs) {
     const TensorInfo& ti = sp.tensors[t];
     if (ti.weight) n += weights_resident ? std::max<int64_t>(1, (ti.bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes) : 1;
-    else n += 1;  // a double-buffered tile, from DRAM or from a producer in the section
+    else if (sp.tensors[t].producer >= 0 && in_section(sp.tensors[t].producer)) n += 1;  // on-chip stream
+    else n += dram_buffers(sp.chip);  // striped so the stream can take the DRAM's full rate
   }
   for (int32_t t : k.outputs)
-    if (leaves_section(sp, t, in_section)) n += 1;
+    if (leaves_section(sp, t, in_section)) n += dram_buffers(sp.chip);
   return static_cast<int>(std::min<int64_t>(n, 1 << 30));
 }
 

@@ -9,9 +9,10 @@
 // - A contraction unrolls its multiply-adds across all stages: each PCU does
 //   lanes x stages multiply-adds per cycle.
 // - PMUs: resident weights take ceil(bytes / capacity) PMUs each; a streamed
-//   weight, a DRAM input and an intermediate produced in the same section take
-//   one double-buffered PMU each; an output leaving the section takes one
-//   staging PMU.
+//   weight and an intermediate produced in the same section take one
+//   double-buffered PMU each; a DRAM input, and an output leaving the section,
+//   are striped over dram_buffers() PMUs so that one stream can run at the
+//   DRAM's full bandwidth (a PMU port moves one vector of 32-bit words per cycle).
 #pragma once
 
 #include <functional>
@@ -29,6 +30,9 @@ int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par);
 int pmus_needed(const SpatialProgram& sp, const KernelPlan& k, const std::function<bool(int)>& in_section,
                 bool weights_resident);
 int64_t weight_pmus(const SpatialProgram& sp, const KernelPlan& k);
+// PMU buffers (and AGCU ports) a DRAM stream is striped over: DRAM bytes per
+// cycle / one vector per cycle, at most the chip's AGCUs.
+int dram_buffers(const Chip& chip);
 // True when tensor t is needed outside the section: a graph output, or read by
 // a kernel outside it (looking through views, which alias their input).
 bool leaves_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section);

@@ -1,5 +1,6 @@
 // tile: strip-mines each kernel's output into tiles that fit a PMU (double
-// buffered), decides which weights stay resident in PMUs, counts PMUs per
+// buffered) and, in a fused section, into at least a few tiles per stage of
+// its pipeline, decides which weights stay resident in PMUs, counts PMUs per
 // kernel and the DRAM traffic of every kernel and section. A tensor read by
 // several kernels of a section is read from DRAM once; a streamed weight is
 // re-read once per output tile. Views alias their input (no traffic of their own).
@@ -17,16 +18,40 @@
 namespace tessera::compile {
 namespace {
 
+// Weights and inputs stay in DRAM throughout; an activation lives from its
+// producer to its last consumer (program order). The peak must fit.
 void check_dram_capacity(const SpatialProgram& sp) {
-  int64_t total = 0;
-  for (size_t t = 0; t < sp.tensors.size(); ++t)
-    if (sp.tensors[t].producer < 0 || !sp.kernels[sp.tensors[t].producer].view) total += sp.tensors[t].bytes;
+  int64_t resident = 0;
+  std::vector<int64_t> freed_after(sp.kernels.size() + 1, 0), born_at(sp.kernels.size() + 1, 0);
+  for (size_t t = 0; t < sp.tensors.size(); ++t) {
+    const TensorInfo& ti = sp.tensors[t];
+    if (ti.producer >= 0 && sp.kernels[ti.producer].view) continue;  // aliases its input
+    if (ti.producer < 0) {
+      resident += ti.bytes;
+      continue;
+    }
+    born_at[ti.producer] += ti.bytes;
+    int last = ti.producer;
+    for (int c : ti.consumers) last = std::max(last, c);
+    if (!ti.graph_output) freed_after[last] += ti.bytes;
+  }
+  int64_t live = 0, peak = 0;
+  for (size_t k = 0; k < sp.kernels.size(); ++k) {
+    live += born_at[k];
+    peak = std::max(peak, live);
+    live -= freed_after[k];
+  }
+  const int64_t total = resident + peak;
   if (sp.chip.dram_capacity_bytes > 0 && total > sp.chip.dram_capacity_bytes)
-    fail("the model's weights and activations need {:.2f} GB but {} has {:.2f} GB of DRAM ({:.2f} GB short); "
-         "use a smaller batch or sequence",
-         total / 1e9, sp.chip.name, sp.chip.dram_capacity_bytes / 1e9,
+    fail("the model needs {:.2f} GB of DRAM ({:.2f} GB of weights and inputs, {:.2f} GB of live activations at "
+         "the peak) but {} has {:.2f} GB ({:.2f} GB short); use a smaller batch or sequence",
+         total / 1e9, resident / 1e9, peak / 1e9, sp.chip.name, sp.chip.dram_capacity_bytes / 1e9,
          (total - sp.chip.dram_capacity_bytes) / 1e9);
 }
+
+// A fused section pipelines its kernels tile by tile: with fewer tiles than a
+// few times its depth, each stage would mostly wait for the one before it.
+constexpr int64_t kTilesPerStage = 4;
 
 }  // namespace
 
@@ -41,6 +66,8 @@ void tile(PassContext& ctx) {
     int64_t resident_total = 0;
     for (int k : s.kernels) resident_total += pmus_needed(sp, sp.kernels[k], inside, true);
     const bool resident = resident_total <= pmus;
+    int64_t depth = 0;
+    for (int k : s.kernels) depth += sp.kernels[k].view ? 0 : 1;
     std::set<int32_t> read, written;
     s.pmus = 0;
     s.dram_read_bytes = s.dram_write_bytes = 0;
@@ -51,6 +78,10 @@ void tile(PassContext& ctx) {
       int64_t out_bytes = 0;
       for (int32_t t : kp.outputs) out_bytes += sp.tensors[t].bytes;
       kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (out_bytes + half_pmu - 1) / half_pmu);
+      if (!kp.view && resident && depth > 1) {
+        const int64_t vectors = std::max<int64_t>(1, kp.elements / sp.chip.pcu_lanes);
+        kp.tiles = std::max(kp.tiles, std::min(vectors, kTilesPerStage * depth));
+      }
       kp.tile_elements = (kp.elements + kp.tiles - 1) / kp.tiles;
       kp.dram_read_bytes = kp.dram_write_bytes = 0;
       if (kp.view) continue;

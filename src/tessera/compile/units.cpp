@@ -66,8 +66,11 @@ class SectionBuilder {
     }
     for (int32_t t : kp.inputs) {
       const TensorInfo& ti = sp_.tensors[t];
-      int64_t n = 1;
-      if (ti.weight && kp.weights_resident) n = std::max<int64_t>(1, (ti.bytes + sp_.chip.pmu_bytes - 1) / sp_.chip.pmu_bytes);
+      const int32_t r = storage_root(sp_, t);
+      const int producer = sp_.tensors[r].producer;
+      const bool on_chip = producer >= 0 && members_.count(producer);
+      int64_t n = on_chip ? 1 : dram_buffers(sp_.chip);
+      if (ti.weight) n = kp.weights_resident ? std::max<int64_t>(1, (ti.bytes + sp_.chip.pmu_bytes - 1) / sp_.chip.pmu_bytes) : 1;
       std::vector<int> buffers;
       for (int64_t i = 0; i < n; ++i)
         buffers.push_back(unit(UnitKind::PMU, k, n > 1 ? fmt::format("{} {} [{}/{}]", ti.weight ? "weight" : "in", ti.name, i + 1, n)
@@ -78,27 +81,36 @@ class SectionBuilder {
       }
       if (buffers.size() > static_cast<size_t>(kp.par))  // slices no copy reads directly still feed copy 1
         for (size_t b = kp.par; b < buffers.size(); ++b) stream(buffers[b], stages[0].front(), ti.bytes / n, kp.compute_cycles);
-      const int32_t r = storage_root(sp_, t);
-      const int producer = sp_.tensors[r].producer;
-      if (producer >= 0 && members_.count(producer)) on_chip_inputs_[r].push_back(buffers.front());
+      if (on_chip) on_chip_inputs_[r].push_back(buffers.front());
       else dram_inputs_.push_back({r, buffers});
     }
   }
 
+  // Every copy sends its share of an output to each consumer buffer in the
+  // section; an output leaving the section is striped over staging PMUs.
   void connect_outputs(int k) {
     const KernelPlan& kp = sp_.kernels[k];
+    const int par = std::max(kp.par, 1);
     for (int32_t t : kp.outputs) {
       const TensorInfo& ti = sp_.tensors[t];
-      std::vector<int> targets;
-      if (auto it = on_chip_inputs_.find(t); it != on_chip_inputs_.end()) targets = it->second;
+      std::vector<int> consumers;
+      if (auto it = on_chip_inputs_.find(t); it != on_chip_inputs_.end()) consumers = it->second;
       const bool leaves = leaves_section(sp_, t, [this](int c) { return members_.count(c) != 0; });
-      if (leaves || targets.empty()) {
-        const int staging = unit(UnitKind::PMU, k, fmt::format("out {}", ti.name));
-        targets.push_back(staging);
-        if (leaves) dram_outputs_.push_back({t, staging});
+      std::vector<int> stripes;
+      if (leaves || consumers.empty()) {
+        const int n = leaves ? dram_buffers(sp_.chip) : 1;
+        for (int i = 0; i < n; ++i) {
+          stripes.push_back(unit(UnitKind::PMU, k, n > 1 ? fmt::format("out {} [{}/{}]", ti.name, i + 1, n)
+                                                         : fmt::format("out {}", ti.name)));
+          if (leaves) dram_outputs_.push_back({t, stripes.back(), n});
+        }
       }
-      for (int p = 0; p < kp.par; ++p)
-        for (int target : targets) stream(stages_[k][p].back(), target, ti.bytes / std::max(kp.par, 1), kp.compute_cycles);
+      for (int p = 0; p < par; ++p)
+        for (int c : consumers) stream(stages_[k][p].back(), c, ti.bytes / par, kp.compute_cycles);
+      const size_t links = std::max<size_t>(stripes.size(), static_cast<size_t>(par));
+      for (size_t i = 0; i < links && !stripes.empty(); ++i)
+        stream(stages_[k][i % par].back(), stripes[i % stripes.size()], ti.bytes / static_cast<int64_t>(links),
+               kp.compute_cycles);
     }
   }
 
@@ -115,7 +127,8 @@ class SectionBuilder {
     for (int k : s_.kernels) cycles = std::max(cycles, sp_.kernels[k].compute_cycles);
     for (const auto& [t, buffers] : dram_inputs_)
       for (int b : buffers) stream(ag[next++ % ag.size()], b, sp_.tensors[t].bytes / static_cast<int64_t>(buffers.size()), cycles);
-    for (const auto& [t, staging] : dram_outputs_) stream(staging, ag[next++ % ag.size()], sp_.tensors[t].bytes, cycles);
+    for (const auto& o : dram_outputs_)
+      stream(o.staging, ag[next++ % ag.size()], sp_.tensors[o.tensor].bytes / o.stripes, cycles);
   }
 
   SpatialProgram& sp_;
@@ -124,7 +137,12 @@ class SectionBuilder {
   std::map<int, std::vector<std::vector<int>>> stages_;      // kernel -> copy -> chain of PCU units
   std::map<int32_t, std::vector<int>> on_chip_inputs_;       // tensor -> consumer input buffers
   std::vector<std::pair<int32_t, std::vector<int>>> dram_inputs_;
-  std::vector<std::pair<int32_t, int>> dram_outputs_;
+  struct DramOutput {
+    int32_t tensor;
+    int staging;
+    int stripes;
+  };
+  std::vector<DramOutput> dram_outputs_;
 };
 
 }  // namespace

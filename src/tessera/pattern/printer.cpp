@@ -307,7 +307,7 @@ std::string print(const Program& p) {
   for (size_t i = 0; i < p.tensors.size(); ++i) {
     const auto& t = p.tensors[i];
     out += fmt::format("  %{} {}: {}{}{}{}{}\n", i, quoted(t.name), dtype_name(t.dtype), shape_str(t.shape),
-                       t.constant ? " const" : "", t.is_input ? " input" : "", t.is_output ? " output" : "");
+                       t.constant ? " const" : (t.parameter ? " param" : ""), t.is_input ? " input" : "", t.is_output ? " output" : "");
   }
   out += fmt::format("  inputs ({})\n  outputs ({})\n}}\n", id_list(p.inputs), id_list(p.outputs));
   for (const auto& c : p.calls) out += "\n" + call_line(c) + print(c.kernel);

@@ -88,6 +88,17 @@ std::string compile_report_json(const SpatialProgram& sp) {
   return out.dump(1) + "\n";
 }
 
+namespace {
+
+std::string bytes_text(int64_t b) {
+  if (b >= 1000000000) return fmt::format("{:.2f} GB", b / 1e9);
+  if (b >= 1000000) return fmt::format("{:.1f} MB", b / 1e6);
+  if (b >= 1000) return fmt::format("{:.1f} kB", b / 1e3);
+  return fmt::format("{} B", b);
+}
+
+}  // namespace
+
 std::string compile_summary(const SpatialProgram& sp) {
   int64_t reads = 0, writes = 0;
   int max_pcu = 0, max_pmu = 0;
@@ -105,9 +116,9 @@ std::string compile_summary(const SpatialProgram& sp) {
   }
   return fmt::format(
       "{} on {} -O{}: {} kernels in {} sections; busiest section {}/{} PCUs, {}/{} PMUs; "
-      "DRAM {:.1f} MB read, {:.1f} MB written\ncompile {:.3f} s:{}\n",
+      "DRAM {} read, {} written\ncompile {:.3f} s:{}\n",
       sp.model, sp.arch, sp.opt, sp.kernels.size(), sp.sections.size(), max_pcu, sp.chip.count(compile::UnitKind::PCU),
-      max_pmu, sp.chip.count(compile::UnitKind::PMU), reads / 1e6, writes / 1e6, total, passes);
+      max_pmu, sp.chip.count(compile::UnitKind::PMU), bytes_text(reads), bytes_text(writes), total, passes);
 }
 
 void write_compile_outputs(const SpatialProgram& sp, const std::string& dir) {

@@ -35,12 +35,14 @@ bool mentions(const Expr& e, VarId v, const Lets& lets, int depth = 0) {
 std::optional<int64_t> coefficient(const Expr& e, VarId v, const Lets& lets, int depth = 0) {
   if (!mentions(e, v, lets, depth)) return 0;
   switch (e.kind) {
-    case ExprKind::Index: return 1;
+    case ExprKind::Index:
+      return 1;
     case ExprKind::Ref: {
       if (depth >= kMaxLetDepth) return std::nullopt;
       return coefficient(*lets.at(e.var), v, lets, depth + 1);
     }
-    case ExprKind::Cast: return coefficient(*e.args[0], v, lets, depth);
+    case ExprKind::Cast:
+      return coefficient(*e.args[0], v, lets, depth);
     case ExprKind::Unary: {
       if (e.un != pattern::UnOp::Neg) return std::nullopt;
       auto c = coefficient(*e.args[0], v, lets, depth);
@@ -63,7 +65,8 @@ std::optional<int64_t> coefficient(const Expr& e, VarId v, const Lets& lets, int
       }
       return std::nullopt;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -96,7 +99,9 @@ class KernelAccess {
     int64_t step = 1;
     for (size_t d = shape.size(); d-- > 0;) {
       const auto c = d < read.args.size() ? coefficient(*read.args[d], lane_var, lets_) : std::optional<int64_t>(0);
-      if (!c) return conflict_factor(std::nullopt, bytes_of(read), chip_.pcu_lanes, a_.pmu.banks, word_bytes(), a_.pmu.transpose);
+      if (!c)
+        return conflict_factor(std::nullopt, bytes_of(read), chip_.pcu_lanes, a_.pmu.banks, word_bytes(),
+                               a_.pmu.transpose);
       *stride += *c * step;
       step *= shape[d];
     }
@@ -138,8 +143,12 @@ class KernelAccess {
     const Lets saved = lets_;
     for (const Stmt& s : body) {
       switch (s.kind) {
-        case StmtKind::Map: walk(s.body, s.iters.empty() ? lane_var : s.iters.back().var); break;
-        case StmtKind::Fold: walk(s.body, lane_var); break;
+        case StmtKind::Map:
+          walk(s.body, s.iters.empty() ? lane_var : s.iters.back().var);
+          break;
+        case StmtKind::Fold:
+          walk(s.body, lane_var);
+          break;
         case StmtKind::Let:
           visit(*s.value, lane_var);
           lets_[s.var] = s.value.get();
@@ -164,8 +173,8 @@ class KernelAccess {
 
 }  // namespace
 
-double conflict_factor(std::optional<int64_t> stride_elements, int element_bytes, int lanes, int banks,
-                       int word_bytes, bool transpose) {
+double conflict_factor(std::optional<int64_t> stride_elements, int element_bytes, int lanes, int banks, int word_bytes,
+                       bool transpose) {
   if (banks <= 1 || lanes <= 1) return 1.0;
   if (!stride_elements) return std::min<double>(kRandomConflictFactor, std::min(lanes, banks));
   const int64_t s = *stride_elements < 0 ? -*stride_elements : *stride_elements;

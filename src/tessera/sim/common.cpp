@@ -2,10 +2,11 @@
 // model, element sizes and stream bookkeeping (see common.h).
 #include "tessera/sim/common.h"
 
-#include <algorithm>
-#include <set>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
 
 #include "tessera/compile/cost_model.h"
 #include "tessera/sim/sim.h"
@@ -15,11 +16,16 @@ namespace tessera::sim {
 
 const char* name(Bound b) {
   switch (b) {
-    case Bound::Compute: return "compute";
-    case Bound::Pmu: return "PMU";
-    case Bound::Network: return "network";
-    case Bound::Dram: return "DRAM";
-    case Bound::Latency: return "latency";
+    case Bound::Compute:
+      return "compute";
+    case Bound::Pmu:
+      return "PMU";
+    case Bound::Network:
+      return "network";
+    case Bound::Dram:
+      return "DRAM";
+    case Bound::Latency:
+      return "latency";
   }
   return "?";
 }
@@ -53,6 +59,21 @@ double DramModel::cycles(double bytes) const {
   return c;
 }
 
+double DramModel::chunked_cycles(const std::vector<double>& transfers) const {
+  double c = 0;
+  for (size_t i = 0; i < share.size(); ++i) {
+    if (share[i] <= 0) continue;
+    double busiest = 0;  // bytes on the busiest channel for the largest transfer
+    for (double b : transfers) {
+      const double here = b * share[i];
+      const double rounds = std::ceil(here / (kDramChunkBytes * channels[i]) - 1e-9);
+      busiest = std::max(busiest, std::min(here, rounds * kDramChunkBytes));
+    }
+    c += busiest * channels[i] / bytes_per_cycle[i];
+  }
+  return c;
+}
+
 double DramModel::energy_j(double bytes) const {
   double pj = 0;
   for (size_t i = 0; i < share.size(); ++i) pj += bytes * share[i] * 8 * pj_per_bit[i];
@@ -74,6 +95,7 @@ DramModel dram_model(const arch::ArchSpec& a, double clock_ghz, int64_t footprin
     left -= here;
     m.share.push_back(here / total);
     m.bytes_per_cycle.push_back(std::max(t.bandwidth_gbps, 1e-9) / clock_ghz);
+    m.channels.push_back(std::max(1, t.channels));
     m.pj_per_bit.push_back(t.energy_pj_per_bit);
   }
   m.latency_cycles = a.dram.front().latency_ns * clock_ghz;
@@ -84,10 +106,13 @@ DramModel dram_model(const arch::ArchSpec& a, double clock_ghz, int64_t footprin
 int element_bytes(arch::Precision p) {
   switch (p) {
     case arch::Precision::Fp32:
-    case arch::Precision::Int32: return 4;
+    case arch::Precision::Int32:
+      return 4;
     case arch::Precision::Bf16:
-    case arch::Precision::Fp16: return 2;
-    case arch::Precision::Int8: return 1;
+    case arch::Precision::Fp16:
+      return 2;
+    case arch::Precision::Int8:
+      return 1;
   }
   return 4;
 }

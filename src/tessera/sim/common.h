@@ -25,6 +25,11 @@ inline constexpr int64_t kReconfigFixedCycles = 100;
 // out-of-order SRAM scheduling [P]; 1 / 0.32 = 3.1.
 inline constexpr double kRandomConflictFactor = 1.0 / 0.32;
 
+// [A] DRAM interleaving granule: addresses rotate over a tier's channels
+// every 4 KiB, and one request moves at most that much (the same granule
+// cycle mode uses, docs/sim-cycle.md).
+inline constexpr double kDramChunkBytes = 4096;
+
 // Off-chip memory as the simulator sees it: data fills the tiers in order
 // (HBM first on sn40l), so a tier holds `share` of every section's traffic;
 // tiers are served one after the other (conservative: never faster than the
@@ -32,11 +37,17 @@ inline constexpr double kRandomConflictFactor = 1.0 / 0.32;
 struct DramModel {
   std::vector<double> share;            // per tier, sums to 1
   std::vector<double> bytes_per_cycle;  // per tier, at the simulated clock
+  std::vector<int> channels;            // per tier (1 when only the bandwidth is stated)
   std::vector<double> pj_per_bit;       // per tier
   double latency_cycles = 0;            // first tier's latency
   double fastest_bytes_per_cycle = 0;
 
   double cycles(double bytes) const;
+  // The slowest of these transfers alone: each is cut into kDramChunkBytes
+  // requests that rotate over the channels, so one channel serves up to
+  // ceil(bytes / (chunk x channels)) chunks of it (a transfer under one chunk
+  // sits on one channel, at 1 / channels of the bandwidth).
+  double chunked_cycles(const std::vector<double>& transfers) const;
   double energy_j(double bytes) const;
 };
 

@@ -31,9 +31,9 @@ Energy roofline_energy(const arch::ArchSpec& a, double seconds, double compute_s
 std::string describe(const Energy& e) {
   auto j = [](double v) { return v >= 1 ? fmt::format("{:.3g} J", v) : fmt::format("{:.3g} mJ", v * 1e3); };
   std::string s = fmt::format("energy {}:", j(e.total()));
-  const std::pair<const char*, double> parts[] = {{"PCU", e.pcu_j},         {"PMU", e.pmu_j},   {"AGCU", e.agcu_j},
-                                                  {"network", e.network_j}, {"DRAM", e.dram_j}, {"compute", e.compute_j},
-                                                  {"static", e.static_j}};
+  const std::pair<const char*, double> parts[] = {
+      {"PCU", e.pcu_j},   {"PMU", e.pmu_j},         {"AGCU", e.agcu_j},    {"network", e.network_j},
+      {"DRAM", e.dram_j}, {"compute", e.compute_j}, {"static", e.static_j}};
   bool first = true;
   for (const auto& [name, v] : parts) {
     if (v <= 0) continue;

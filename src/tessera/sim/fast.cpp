@@ -6,20 +6,25 @@
 //   compute  the slowest kernel at the chain x par the compiler gave it
 //   PMU      the busiest PMU port, bank conflicts included (fast_bounds.h)
 //   network  the most loaded static link (fast_bounds.h)
-//   DRAM     the section's DRAM bytes at the tiers' bandwidth (common.h)
-// then pays its pipeline fill/drain once (fast_bounds.h) and DRAM latency
-// once. Before it runs, the chip loads its configuration: kConfigBytesPerUnit
-// per unit used, read from DRAM, plus a fixed handshake [A]. The section's
+//   DRAM     the section's DRAM bytes at the tiers' bandwidth, or its
+//            largest transfer over the channels it can use (4 KiB
+//            interleaving, common.h), or the busiest AGCU's dynamic link,
+//            whichever is slowest
+// then pays its pipeline fill/drain once (fast_bounds.h) and the DRAM
+// latency of its first read and of its last write. Before it runs, the chip
+// loads its configuration: kConfigBytesPerUnit per unit used, read from
+// DRAM, plus a fixed handshake [A]. The section's
 // bound names the largest term (latency when fill/drain and DRAM latency
 // exceed every rate).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "tessera/arch/derived.h"
 #include "tessera/sim/access.h"
 #include "tessera/sim/common.h"
+#include "tessera/sim/cycle/cycle.h"
 #include "tessera/sim/energy.h"
 #include "tessera/sim/fast_bounds.h"
 #include "tessera/sim/sim.h"
@@ -90,16 +95,20 @@ class FastModel {
       pcu_busy += static_cast<double>(kp.pcus()) * static_cast<double>(kp.compute_cycles);
     }
     const double dram_bytes = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes);
-    r.dram_cycles = static_cast<int64_t>(std::ceil(dram_.cycles(dram_bytes) - 1e-9));
+    const double dram = std::max(dram_.cycles(dram_bytes), dram_.chunked_cycles(dram_transfers(sp_, streams)));
+    r.dram_cycles = std::max(static_cast<int64_t>(std::ceil(dram - 1e-9)), agcu_cycles(sp_, a_, streams));
     const PmuLoad pmu = pmu_load(sp_, a_, streams, conflict_);
     r.pmu_cycles = pmu.cycles;
     r.bank_conflicts = pmu.conflicts;
-    const NetworkLoad net = network_load(sp_, streams, route_of_);
+    const NetworkLoad net = network_load(sp_, a_, streams, route_of_);
     r.network_cycles = net.cycles;
     const int64_t steady = std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles, r.dram_cycles});
     if (steady > 0) {
-      r.latency_cycles = fill_drain_cycles(sp_, s, streams, route_of_, steady);
-      if (dram_bytes > 0) r.latency_cycles += static_cast<int64_t>(std::ceil(dram_.latency_cycles));
+      const bool dram_bound = r.dram_cycles >= std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles});
+      r.latency_cycles = fill_drain_cycles(sp_, s, streams, route_of_, dram_, dram_bound);
+      // The chain starts with a DRAM read and ends with a DRAM write: each pays the latency.
+      const int64_t latency = static_cast<int64_t>(std::ceil(dram_.latency_cycles));
+      r.latency_cycles += (s.dram_read_bytes > 0 ? latency : 0) + (s.dram_write_bytes > 0 ? latency : 0);
     }
     r.cycles = steady + r.latency_cycles;
     r.bound = bound_of(r);
@@ -144,14 +153,14 @@ class FastModel {
 
   void trace(SimResult& r, const SectionResult& s, int64_t start) const {
     if (s.reconfig_cycles > 0)
-      r.trace.push_back({"reconfigure " + s.name, "reconfiguration", 'X', start, s.reconfig_cycles, 1, 0});
+      r.trace.push_back({"reconfigure " + s.name, "sections", 'X', start, s.reconfig_cycles, 0, 0});
     const int64_t run = start + s.reconfig_cycles;
-    r.trace.push_back({s.name, std::string("section, ") + name(s.bound) + " bound", 'X', run, s.cycles, 0, 0});
+    r.trace.push_back({s.name + " (" + name(s.bound) + " bound)", "sections", 'X', run, s.cycles, 0, 0});
     if (s.cycles > 0) {
       const double gbps = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes) /
                           (static_cast<double>(s.cycles) / sp_.chip.clock_ghz);
-      r.trace.push_back({"DRAM bandwidth (GB/s)", "dram", 'C', run, 0, 2, gbps});
-      r.trace.push_back({"DRAM bandwidth (GB/s)", "dram", 'C', run + s.cycles, 0, 2, 0});
+      r.trace.push_back({"DRAM bandwidth (GB/s)", "dram", 'C', run, 0, 1, gbps});
+      r.trace.push_back({"DRAM bandwidth (GB/s)", "dram", 'C', run + s.cycles, 0, 1, 0});
     }
   }
 
@@ -201,7 +210,7 @@ void check_matches(const compile::SpatialProgram& sp, const arch::ArchSpec& a, c
 SimResult simulate_with_access(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o,
                                const AccessFacts* access) {
   check_matches(sp, a, o);
-  if (o.mode == Mode::Cycle) fail("cycle mode is not available yet; use --mode fast");
+  if (o.mode == Mode::Cycle) return simulate_cycle(sp, a, o, access);
   return FastModel(sp, a, o, access).run();
 }
 

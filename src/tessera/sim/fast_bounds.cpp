@@ -28,6 +28,8 @@ std::string buffer_tensor(const std::string& role) {
 
 int64_t ceil_cycles(double c) { return static_cast<int64_t>(std::ceil(c - 1e-9)); }
 
+double word_bytes(const arch::ArchSpec& a) { return std::max(1, a.pcu.lane_bits / 8); }
+
 }  // namespace
 
 std::vector<double> unit_conflict_factors(const compile::SpatialProgram& sp, const AccessFacts* access) {
@@ -46,8 +48,10 @@ std::vector<double> unit_conflict_factors(const compile::SpatialProgram& sp, con
   return f;
 }
 
-double pmu_port_bytes(const compile::Chip& chip) {
-  return static_cast<double>(chip.pcu_lanes) * chip.element_bytes;
+double pmu_port_bytes(const arch::ArchSpec& a) { return static_cast<double>(std::max(1, a.pmu.banks)) * word_bytes(a); }
+
+double link_bytes_per_cycle(const arch::ArchSpec& a, const compile::Chip& chip) {
+  return static_cast<double>(std::max(1, chip.link_vectors_per_cycle)) * chip.pcu_lanes * word_bytes(a);
 }
 
 PmuLoad pmu_load(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const std::vector<int>& streams,
@@ -66,7 +70,7 @@ PmuLoad pmu_load(const compile::SpatialProgram& sp, const arch::ArchSpec& a, con
     }
     if (sp.units[s.dst].kind == UnitKind::PMU) pmus[s.dst].write += static_cast<double>(s.bytes);
   }
-  const double port = pmu_port_bytes(sp.chip);
+  const double port = pmu_port_bytes(a);
   const double read_ports = std::max(1, a.pmu.read_ports), write_ports = std::max(1, a.pmu.write_ports);
   PmuLoad out;
   double conflicts = 0;
@@ -83,7 +87,7 @@ PmuLoad pmu_load(const compile::SpatialProgram& sp, const arch::ArchSpec& a, con
   return out;
 }
 
-NetworkLoad network_load(const compile::SpatialProgram& sp, const std::vector<int>& streams,
+NetworkLoad network_load(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const std::vector<int>& streams,
                          const std::vector<int>& route_of) {
   NetworkLoad out;
   std::vector<std::pair<int64_t, double>> link_bytes;  // (directed link, bytes), summed after sorting
@@ -108,15 +112,35 @@ NetworkLoad network_load(const compile::SpatialProgram& sp, const std::vector<in
     out.link_bytes = std::max(out.link_bytes, sum);
     i = j;
   }
-  const double per_cycle =
-      static_cast<double>(std::max(1, sp.chip.link_vectors_per_cycle)) * sp.chip.pcu_lanes * sp.chip.element_bytes;
-  out.cycles = ceil_cycles(out.link_bytes / per_cycle);
+  out.cycles = ceil_cycles(out.link_bytes / link_bytes_per_cycle(a, sp.chip));
   return out;
 }
 
-int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Section& s,
-                          const std::vector<int>& streams, const std::vector<int>& route_of, int64_t steady) {
-  // Route latency into each kernel's first stages.
+int64_t agcu_cycles(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const std::vector<int>& streams) {
+  std::map<int, std::pair<double, double>> agcus;  // unit -> (bytes out of DRAM, bytes into DRAM)
+  for (int i : streams) {
+    const compile::Stream& s = sp.streams[i];
+    if (sp.units[s.src].kind == UnitKind::AGCU) agcus[s.src].first += static_cast<double>(s.bytes);
+    if (sp.units[s.dst].kind == UnitKind::AGCU) agcus[s.dst].second += static_cast<double>(s.bytes);
+  }
+  const double per_cycle = std::max(1, a.network.dynamic.link_bits) / 8.0;
+  double busiest = 0;
+  for (const auto& [unit, bytes] : agcus) busiest = std::max({busiest, bytes.first, bytes.second});
+  return ceil_cycles(busiest / per_cycle);
+}
+
+std::vector<double> dram_transfers(const compile::SpatialProgram& sp, const std::vector<int>& streams) {
+  std::vector<double> out;
+  for (int i : streams)
+    if (is_dram_stream(sp, sp.streams[i])) out.push_back(static_cast<double>(sp.streams[i].bytes));
+  return out;
+}
+
+namespace {
+
+// Route latency into each kernel's first stages.
+std::map<int, int64_t> route_latency(const compile::SpatialProgram& sp, const std::vector<int>& streams,
+                                     const std::vector<int>& route_of) {
   std::map<int, int64_t> hop_cycles;
   for (int i : streams) {
     const compile::Stream& st = sp.streams[i];
@@ -125,28 +149,65 @@ int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Sect
     const int64_t hops = static_cast<int64_t>(sp.routes[route_of[i]].hops.size()) - 1;
     hop_cycles[k] = std::max(hop_cycles[k], std::max<int64_t>(hops, 0) * sp.chip.hop_latency_cycles);
   }
+  return hop_cycles;
+}
+
+// DRAM transfers kernel k needs before its first tile: resident weights in
+// full, every other input from DRAM one tile's worth.
+std::vector<double> first_tile_reads(const compile::SpatialProgram& sp, const std::set<int>& members,
+                                     const compile::KernelPlan& kp) {
+  std::vector<double> out;
+  const double tiles = static_cast<double>(std::max<int64_t>(kp.tiles, 1));
+  std::set<int32_t> seen;
+  for (int32_t t : kp.inputs) {
+    const int32_t r = compile::storage_root(sp, t);
+    const compile::TensorInfo& ti = sp.tensors[r];
+    if ((ti.producer >= 0 && members.count(ti.producer)) || !seen.insert(r).second) continue;
+    const double bytes = static_cast<double>(ti.bytes);
+    out.push_back(ti.weight ? (kp.weights_resident ? bytes : bytes / tiles) : bytes / tiles);
+  }
+  return out;
+}
+
+// DRAM transfers of kernel k's last tile: a tile of each output leaving the section.
+std::vector<double> last_tile_writes(const compile::KernelPlan& kp) {
+  if (kp.dram_write_bytes == 0) return {};
+  return {static_cast<double>(kp.dram_write_bytes) / static_cast<double>(std::max<int64_t>(kp.tiles, 1))};
+}
+
+}  // namespace
+
+int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Section& s, const std::vector<int>& streams,
+                          const std::vector<int>& route_of, const DramModel& dram, bool dram_bound) {
+  const std::map<int, int64_t> hops = route_latency(sp, streams, route_of);
   const std::set<int> members(s.kernels.begin(), s.kernels.end());
+  // A chain of stages; `idle` is the part of it the bottleneck resource
+  // works through anyway (its own stages), so it does not add to the time.
   struct Path {
-    double sum = 0, max_tile = 0;
+    double sum = 0, idle = 0;
+    double extra() const { return sum - idle; }
   };
   std::map<int, Path> best;  // longest chain ending at each kernel
   double fill = 0;
   for (int k : s.kernels) {  // program order: producers come first
     const compile::KernelPlan& kp = sp.kernels[k];
     if (kp.view) continue;
-    Path from;
+    const double in = dram.chunked_cycles(first_tile_reads(sp, members, kp));
+    Path from{in, dram_bound ? in : 0};
     for (int32_t t : kp.inputs) {
       const int p = sp.tensors[compile::storage_root(sp, t)].producer;
-      auto it = best.find(p);
-      if (p >= 0 && members.count(p) && it != best.end() &&
-          it->second.sum - it->second.max_tile > from.sum - from.max_tile)
-        from = it->second;
+      auto it = p >= 0 && members.count(p) ? best.find(p) : best.end();
+      if (it != best.end() && it->second.extra() > from.extra()) from = it->second;
     }
-    const double tile = static_cast<double>(steady) / static_cast<double>(std::max<int64_t>(kp.tiles, 1));
-    Path here{from.sum + static_cast<double>(kp.chain) * sp.chip.pcu_stages + static_cast<double>(hop_cycles[k]) + tile,
-              std::max(from.max_tile, tile)};
+    const double tiles = static_cast<double>(std::max<int64_t>(kp.tiles, 1));
+    const double tile = static_cast<double>(kp.compute_cycles) / tiles;
+    const auto h = hops.find(k);
+    Path here{from.sum + static_cast<double>(kp.chain) * sp.chip.pcu_stages +
+                  static_cast<double>(h == hops.end() ? 0 : h->second) + tile,
+              dram_bound ? from.idle : std::max(from.idle, tile)};
     best[k] = here;
-    fill = std::max(fill, here.sum - here.max_tile);
+    const double out = dram.chunked_cycles(last_tile_writes(kp));
+    fill = std::max(fill, here.sum + out - (dram_bound ? here.idle + out : here.idle));
   }
   return ceil_cycles(fill);
 }

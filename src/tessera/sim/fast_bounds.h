@@ -2,17 +2,25 @@
 // compiler: PMU port load (with bank conflicts), static-link load and the
 // pipeline fill/drain of a section. Private to sim/ (fast.cpp and tests).
 //
-// PMU: a port moves one vector (lanes x element bytes) per cycle; reads into
-// a kernel's PCUs take the input's bank-conflict factor (access.h) times
-// longer. A PMU's time is its busier port's.
+// Widths are the hardware's: a PMU port moves one 32-bit word per bank per
+// cycle, a static link one vector of lanes x 32-bit words (as the compiler
+// counts stream vectors and cycle mode moves them), whatever the element size.
+// PMU: reads into a kernel's PCUs take the input's bank-conflict factor
+// (access.h) times longer. A PMU's time is its busier port's.
 // Network: a static link moves link_vectors_per_cycle vectors per cycle; the
 // most loaded link (every on-chip stream's bytes summed along its route)
-// sets the section's network time. DRAM streams ride the dynamic network
-// and are counted by the DRAM term instead.
-// Fill/drain: along the longest producer -> consumer chain of the section,
-// every kernel's pipeline depth (chain x stages) and input route latency,
-// plus the first tile of every kernel but the slowest (meta-pipelining with
-// double buffers: a consumer starts when its producer's first tile is done).
+// sets the section's network time. DRAM streams ride the dynamic network:
+// an AGCU moves one dynamic link (link_bits) per cycle each way, which
+// joins the DRAM term (agcu_cycles).
+// Fill/drain: the time the bottleneck resource must sit idle while the
+// pipeline fills and drains. The stages of a chain are: the DRAM reads a
+// kernel needs before its first tile (resident weights in full, other inputs
+// one tile), every kernel's pipeline depth (chain x stages), input route
+// latency and one tile of compute, then the last tile's DRAM writes
+// (meta-pipelining with double buffers: a consumer starts when its
+// producer's first tile is done). Over the longest producer -> consumer
+// chain, fill = its stages minus those the bottleneck works through anyway:
+// the slowest kernel's tile, or every DRAM stage when DRAM is the bottleneck.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +29,7 @@
 #include "tessera/arch/spec.h"
 #include "tessera/compile/spatial.h"
 #include "tessera/sim/access.h"
+#include "tessera/sim/common.h"
 
 namespace tessera::sim {
 
@@ -36,8 +45,9 @@ struct PmuLoad {
 // everything but kernel input buffers; all 1 when `access` is null).
 std::vector<double> unit_conflict_factors(const compile::SpatialProgram& sp, const AccessFacts* access);
 
-// Bytes one PMU port moves per cycle.
-double pmu_port_bytes(const compile::Chip& chip);
+// Bytes one PMU port moves per cycle; bytes one static link moves per cycle.
+double pmu_port_bytes(const arch::ArchSpec& a);
+double link_bytes_per_cycle(const arch::ArchSpec& a, const compile::Chip& chip);
 PmuLoad pmu_load(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const std::vector<int>& streams,
                  const std::vector<double>& unit_conflict);
 
@@ -47,10 +57,15 @@ struct NetworkLoad {
   double bit_hops = 0;         // every stream (static and dynamic), bits x links crossed
 };
 // `route_of[stream]`: index into sp.routes, -1 when unrouted.
-NetworkLoad network_load(const compile::SpatialProgram& sp, const std::vector<int>& streams,
-                         const std::vector<int>& route_of);
+NetworkLoad network_load(const compile::SpatialProgram& sp, const arch::ArchSpec& a,
+                         const std::vector<int>& streams, const std::vector<int>& route_of);
 
-int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Section& s,
-                          const std::vector<int>& streams, const std::vector<int>& route_of, int64_t steady);
+// Cycles the busiest AGCU needs to move its DRAM streams over its dynamic link.
+int64_t agcu_cycles(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const std::vector<int>& streams);
+// Bytes of each DRAM stream (AGCU <-> PMU) of the section.
+std::vector<double> dram_transfers(const compile::SpatialProgram& sp, const std::vector<int>& streams);
+
+int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Section& s, const std::vector<int>& streams,
+                          const std::vector<int>& route_of, const DramModel& dram, bool dram_bound);
 
 }  // namespace tessera::sim

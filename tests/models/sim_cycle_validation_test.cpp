@@ -1,0 +1,56 @@
+// Cycle mode against the fast model on every real model of the generated
+// test data (sn10 and plasticine, -O1): the two agree within 15% of the
+// cycle-mode time, move the same DRAM bytes and count the same flops, and
+// cycle mode gives identical cycles run to run. Prints the table of both.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "model_case.h"
+#include "tessera/driver/simulate.h"
+
+namespace tessera {
+namespace {
+
+constexpr double kAgreement = 0.15;
+const char* const kPresets[] = {"sn10", "plasticine"};
+
+sim::SimResult run(const std::string& model, const std::string& arch, sim::Mode mode) {
+  sim::SimOptions o;
+  o.mode = mode;
+  return driver::simulate_model(model, arch, 1, o);
+}
+
+TEST(SimCycleValidation, FastAndCycleAgreeOnEveryModel) {
+  const auto dirs = models::list_model_dirs(TESSERA_MODELS_DIR);
+  ASSERT_FALSE(dirs.empty()) << "no models under " << TESSERA_MODELS_DIR << "; run scripts/gen_testdata.sh";
+  fmt::print("{:<22} {:<11} {:>14} {:>14} {:>8}\n", "model", "arch", "fast cycles", "cycle cycles", "diff");
+  int disagree = 0;
+  for (const auto& dir : dirs) {
+    const std::string model = dir + "/model.onnx";
+    const std::string name = dir.substr(dir.find_last_of('/') + 1);
+    for (const char* arch : kPresets) {
+      SCOPED_TRACE(name + " on " + arch);
+      const sim::SimResult fast = run(model, arch, sim::Mode::Fast);
+      const sim::SimResult cycle = run(model, arch, sim::Mode::Cycle);
+      const double diff = (static_cast<double>(fast.cycles) - static_cast<double>(cycle.cycles)) /
+                          static_cast<double>(cycle.cycles);
+      fmt::print("{:<22} {:<11} {:>14} {:>14} {:>+7.1f}%\n", name, arch, fast.cycles, cycle.cycles, 100 * diff);
+      EXPECT_EQ(cycle.mode, "cycle");
+      EXPECT_LE(std::abs(diff), kAgreement) << "fast " << fast.cycles << " vs cycle " << cycle.cycles;
+      disagree += std::abs(diff) > kAgreement;
+      EXPECT_EQ(cycle.dram_read_bytes, fast.dram_read_bytes);
+      EXPECT_EQ(cycle.dram_write_bytes, fast.dram_write_bytes);
+      EXPECT_EQ(cycle.flops, fast.flops);
+      ASSERT_EQ(cycle.sections.size(), fast.sections.size());
+      EXPECT_GE(cycle.seconds * 1.0001, cycle.roofline_seconds);
+      EXPECT_EQ(run(model, arch, sim::Mode::Cycle).cycles, cycle.cycles) << "cycle mode is not deterministic";
+    }
+  }
+  fmt::print("{} of {} runs outside {:.0f}%\n", disagree, 2 * dirs.size(), 100 * kAgreement);
+}
+
+}  // namespace
+}  // namespace tessera

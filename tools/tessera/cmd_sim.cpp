@@ -1,0 +1,62 @@
+// tessera sim MODEL --arch ARCH [-O0|-O1] [--mode fast|cycle] [--dtype D] [--check] [--out DIR]
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "commands.h"
+#include "tessera/arch/spec.h"
+#include "tessera/driver/simulate.h"
+#include "tessera/report/sim_report.h"
+#include "tessera/support/error.h"
+
+namespace tessera::cli {
+namespace {
+
+struct SimArgs {
+  std::string model, arch, out = "tessera-out", mode = "fast", dtype;
+  int opt = 1;
+  bool check = false;
+};
+
+void run(const SimArgs& a) {
+  if (a.check) fail("--check is not available yet: the mapped-program executor has not landed; run without --check");
+  const auto t0 = std::chrono::steady_clock::now();
+  sim::SimOptions o;
+  o.mode = a.mode == "cycle" ? sim::Mode::Cycle : sim::Mode::Fast;
+  o.trace = true;
+  const sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype);
+  std::filesystem::create_directories(a.out);
+  report::write_sim_outputs(r, arch::load_arch(a.arch), a.out);
+  fmt::print("{}", report::sim_summary(r));
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("wrote {}/report.json{} in {:.2f} s\n", a.out,
+             r.trace.empty() ? "" : fmt::format(", {}/trace.json", a.out), s);
+}
+
+}  // namespace
+
+void add_sim(CLI::App& app) {
+  auto args = std::make_shared<SimArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("sim",
+                         "Simulate a model on an architecture: cycles, bounds, utilisation, DRAM traffic, energy.\n"
+                         "Dataflow chips (sn10, sn40l, plasticine) are compiled and simulated section by section;\n"
+                         "GPU/TPU presets (a100, h100, tpuv3) run kernel by kernel as rooflines.");
+  cmd->add_option("model", args->model, "model file (.onnx) or zoo:NAME")->required();
+  cmd->add_option("--arch", args->arch, "preset name (tessera arch list) or YAML file")->required();
+  cmd->add_option("-O", args->opt,
+                  "-O0: kernel by kernel (one kernel per section, intermediates in DRAM); "
+                  "-O1: spatial dataflow (default)")
+      ->check(CLI::IsMember({0, 1}));
+  cmd->add_option("--mode", args->mode, "fast (analytical, default) or cycle (cycle-level, writes trace.json)")
+      ->check(CLI::IsMember({"fast", "cycle"}));
+  cmd->add_option("--dtype", args->dtype,
+                  "compute precision (fp32, bf16, ...; default: the architecture's native one)");
+  cmd->add_flag("--check", args->check,
+                "execute the mapped program and compare it with the reference executor (not available yet)");
+  cmd->add_option("--out", args->out, "output directory (default: tessera-out)");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace tessera::cli
