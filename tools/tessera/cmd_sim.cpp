@@ -20,12 +20,20 @@ struct SimArgs {
 };
 
 void run(const SimArgs& a) {
-  if (a.check) fail("--check is not available yet: the mapped-program executor has not landed; run without --check");
   const auto t0 = std::chrono::steady_clock::now();
   sim::SimOptions o;
   o.mode = a.mode == "cycle" ? sim::Mode::Cycle : sim::Mode::Fast;
   o.trace = true;
-  const sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype);
+  sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype);
+  if (a.check) {
+    const sim::CheckResult c = driver::check_model(a.model, a.arch, a.opt, a.dtype);
+    r.checked = true;
+    r.check_passed = c.passed;
+    r.check_max_abs_err = c.max_abs_err;
+    r.check_tolerance = c.tolerance;
+    fmt::print("check: {} — max |mapped - reference| = {:.3g} on '{}' (max |reference| {:.3g}, tolerance {:g} x it)\n",
+               c.passed ? "passed" : "FAILED", c.max_abs_err, c.worst_output, c.max_ref, c.tolerance);
+  }
   std::filesystem::create_directories(a.out);
   report::write_sim_outputs(r, arch::load_arch(a.arch), a.out);
   fmt::print("{}", report::sim_summary(r));
@@ -54,7 +62,7 @@ void add_sim(CLI::App& app) {
   cmd->add_option("--dtype", args->dtype,
                   "compute precision (fp32, bf16, ...; default: the architecture's native one)");
   cmd->add_flag("--check", args->check,
-                "execute the mapped program and compare it with the reference executor (not available yet)");
+                "execute the mapped program (tiles, copies, storage precision) and compare it with the reference executor");
   cmd->add_option("--out", args->out, "output directory (default: tessera-out)");
   cmd->callback([args] { run(*args); });
 }

@@ -55,4 +55,18 @@ sim::SimResult simulate_model(const std::string& model, const std::string& arch,
   return r;
 }
 
+sim::CheckResult check_model(const std::string& model, const std::string& arch, int opt, const std::string& dtype,
+                             const compile::MappedOptions& options) {
+  const arch::ArchSpec spec = arch::load_arch(arch);
+  if (spec.kind == arch::ArchKind::Roofline)
+    fail("--check executes a dataflow mapping, and '{}' is a roofline model with none; check on sn10, sn40l or "
+         "plasticine", spec.name);
+  const arch::Precision precision = sim_precision(spec, dtype);
+  const pattern::Program program = lower_model(load_model_for_execution(model));
+  compile::CompileOptions co;
+  co.opt = opt;
+  const compile::SpatialProgram sp = compile::compile(program, compile::chip_from_arch(spec, precision), co, model);
+  return sim::check_mapping(program, sp, precision, 0, options);
+}
+
 }  // namespace tessera::driver

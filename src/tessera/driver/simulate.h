@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tessera/arch/spec.h"
+#include "tessera/sim/check.h"
 #include "tessera/sim/sim.h"
 
 namespace tessera::driver {
@@ -20,5 +21,12 @@ arch::Precision sim_precision(const arch::ArchSpec& a, const std::string& dtype)
 // `options.precision` is replaced by sim_precision(arch, dtype).
 sim::SimResult simulate_model(const std::string& model, const std::string& arch, int opt, sim::SimOptions options,
                               const std::string& dtype = "");
+
+// The functional check (sim/check.h) of the model's mapping for `arch` at
+// `opt`: loads the model with its weights materialised, compiles it as
+// simulate_model does, runs the mapped program and the reference, compares.
+// Dataflow architectures only (Error for a roofline one).
+sim::CheckResult check_model(const std::string& model, const std::string& arch, int opt, const std::string& dtype = "",
+                             const compile::MappedOptions& options = {});
 
 }  // namespace tessera::driver

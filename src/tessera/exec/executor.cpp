@@ -81,6 +81,14 @@ void check_inputs(const pattern::Program& p, const std::map<std::string, Tensor>
 
 std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs,
                                           const Progress& progress) {
+  RunHooks hooks;
+  hooks.progress = progress;
+  return run_program(p, inputs, hooks);
+}
+
+std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs,
+                                          const RunHooks& hooks) {
+  const Progress& progress = hooks.progress;
   check_inputs(p, inputs);
   // Keep freed tensors in the heap: models allocate and free the same large
   // sizes kernel after kernel, and fresh pages from the OS cost page faults.
@@ -127,7 +135,16 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
       params.push_back(values[id]);
     }
     const auto t0 = std::chrono::steady_clock::now();
-    run_kernel(call.kernel, params);
+    if (hooks.kernel_for) run_kernel(hooks.kernel_for(c), params);
+    else run_kernel(call.kernel, params);
+    if (hooks.on_output) {
+      size_t a = 0;
+      for (const auto& d : call.kernel.tensors)
+        if (d.role != pattern::Role::Local) {
+          if (d.role == pattern::Role::Out) hooks.on_output(values[call.args[a]]);
+          ++a;
+        }
+    }
     if (profile)
       profile->push_back({std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), c});
     for (int32_t a : call.args)

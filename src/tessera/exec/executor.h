@@ -32,4 +32,15 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p,
                                           const std::map<std::string, Tensor>& inputs,
                                           const Progress& progress = {});
 
+struct RunHooks {
+  Progress progress;
+  // Runs instead of a call's own kernel (e.g. its mapped form); same params.
+  std::function<pattern::Kernel(size_t call)> kernel_for;
+  // Sees every tensor a kernel computes, before anyone reads it (e.g. to round
+  // it to a narrower format).
+  std::function<void(Tensor&)> on_output;
+};
+std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs,
+                                          const RunHooks& hooks);
+
 }  // namespace tessera::exec

@@ -113,6 +113,9 @@ std::string sim_report_json(const SimResult& r, const arch::ArchSpec& a) {
               {"sections", std::move(sections)},
               {"notes", r.notes}};
   if (a.kind == arch::ArchKind::Rda) out["pmu_bandwidth"] = pmu_table(r, a);
+  if (r.checked)
+    out["check"] = {{"passed", r.check_passed}, {"max_abs_err", r.check_max_abs_err},
+                    {"tolerance", r.check_tolerance}};
   return out.dump(1) + "\n";
 }
 

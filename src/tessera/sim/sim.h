@@ -70,6 +70,9 @@ struct SimResult {
   std::vector<SectionResult> sections;
   std::vector<TraceEvent> trace;
   std::vector<std::string> notes;  // assumptions and warnings worth printing
+  // --check (sim/check.h): the mapped program against the reference executor.
+  bool checked = false, check_passed = false;
+  double check_max_abs_err = 0, check_tolerance = 0;
 };
 
 SimResult simulate(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o);

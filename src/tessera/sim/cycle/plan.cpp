@@ -304,11 +304,25 @@ class PlanBuilder {
     }
   }
 
-  // Like Spatial's N-buffered memories: a buffer whose consumer also waits on
-  // a longer path from the same producer holds one tile per kernel on that
-  // path (plus one), so the short path never stalls the producer. The
-  // compiler reserves one PMU per buffer; deeper buffers are noted.
+  // A buffer holds as many tiles as fit its PMU (at least two: double
+  // buffering). Like Spatial's N-buffered memories, a buffer whose consumer
+  // also waits on a longer path from the same producer needs one tile per
+  // kernel on that path (plus one) so the short path never stalls the
+  // producer; when that is more than fits, it is given anyway and noted.
   void set_depths() {
+    std::vector<int64_t> bytes(plan_.buffers.size(), 0);  // written into each buffer over the run
+    for (const KernelItem& k : plan_.kernels)
+      for (const KernelWrite& w : k.writes) bytes[static_cast<size_t>(w.buffer)] += w.bytes;
+    for (const DramStreamItem& d : plan_.dram_streams)
+      for (const DramTarget& t : d.targets) bytes[static_cast<size_t>(t.buffer)] += t.bytes;
+    std::vector<int> fits(plan_.buffers.size(), 2);
+    for (size_t b = 0; b < plan_.buffers.size(); ++b) {
+      const BufferItem& buf = plan_.buffers[b];
+      const int64_t tiles = std::max(buf.producer_tiles, buf.consumer_tiles);
+      const int64_t tile_bytes = std::max<int64_t>(1, (bytes[b] + tiles - 1) / tiles);
+      fits[b] = static_cast<int>(std::clamp<int64_t>(sp_.chip.pmu_bytes / tile_bytes, 2, tiles + 1));
+      plan_.buffers[b].depth = fits[b];
+    }
     const size_t n = plan_.kernels.size();
     std::vector<std::vector<int>> next(n);
     for (const BufferItem& b : plan_.buffers)
@@ -322,13 +336,15 @@ class PlanBuilder {
           for (int c : next[k]) longest[static_cast<size_t>(c)] = std::max(longest[static_cast<size_t>(c)], longest[k] + 1);
       for (BufferItem& b : plan_.buffers)
         if (b.producer_kind == EndKind::Kernel && b.consumer_kind == EndKind::Kernel && b.producer == static_cast<int>(p)) {
-          b.depth = std::max(2, longest[static_cast<size_t>(b.consumer)] + 1);
-          deeper += b.depth > 2;
+          const int need = longest[static_cast<size_t>(b.consumer)] + 1;
+          const size_t i = static_cast<size_t>(&b - plan_.buffers.data());
+          b.depth = std::max(fits[i], need);
+          deeper += need > fits[i];
         }
     }
     if (deeper > 0)
-      plan_.notes.push_back(fmt::format("{}: {} buffers on reconverging paths are N-buffered (more than 2 tiles)",
-                                        s_.name, deeper));
+      plan_.notes.push_back(fmt::format("{}: {} buffers on reconverging paths need more tiles than their PMU holds; "
+                                        "simulated with the space they need", s_.name, deeper));
   }
 
   static void add_once(std::vector<int>& v, int x) {

@@ -46,9 +46,7 @@ void PmuPart::wait_for_room(Part* p) {
 }
 
 RateServer::Slot PmuPart::read(int64_t at, int64_t bytes) {
-  const int64_t word_vectors = (bytes + static_cast<int64_t>(spec_->pmu_port_bytes_per_cycle) - 1) /
-                               static_cast<int64_t>(spec_->pmu_port_bytes_per_cycle);
-  conflicts_ += std::llround(static_cast<double>(word_vectors) * (item_->conflict - 1));
+  conflicts_ += static_cast<double>(bytes) * (item_->conflict - 1) / spec_->pmu_port_bytes_per_cycle;
   return read_port_.serve(at, static_cast<double>(bytes) * item_->conflict);
 }
 
@@ -98,7 +96,7 @@ void PmuPart::finalize(SectionStats& stats) const {
   stats.pmu_busy = std::max(stats.pmu_busy, busy);
   stats.pmu_port_cycles += read_port_.busy_cycles() + write_port_.busy_cycles();
   stats.pmu_unit_cycles += busy;
-  stats.bank_conflicts += conflicts_;
+  stats.bank_conflicts += std::llround(conflicts_);
 }
 
 }  // namespace tessera::sim::cycle

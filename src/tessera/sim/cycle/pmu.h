@@ -60,7 +60,7 @@ class PmuPart : public Part {
   std::set<int64_t> early_arrivals_, early_releases_;
   int64_t window_ = 2;                  // consumer tiles of space
   std::vector<Part*> consumer_waiters_, producer_waiters_;
-  int64_t conflicts_ = 0;
+  double conflicts_ = 0;  // extra bank cycles
 };
 
 }  // namespace tessera::sim::cycle

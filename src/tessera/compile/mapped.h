@@ -1,0 +1,25 @@
+// The mapped form of a kernel: what the chip actually executes. Each
+// top-level map is split into the pieces the plan chose — its tiles times its
+// parallel copies — and each piece runs as its own statement over its own
+// range of the outermost variable. `sim --check` executes this form and
+// compares it with the reference executor, so a mapping that drops, repeats
+// or misplaces a tile computes different numbers and fails.
+#pragma once
+
+#include "tessera/compile/spatial.h"
+#include "tessera/pattern/ir.h"
+
+namespace tessera::compile {
+
+struct MappedOptions {
+  // Test hook: every piece skips its last index (what an off-by-one in the
+  // tiling would do); the check must catch it.
+  bool fault_tile_gap = false;
+};
+
+// At most this many pieces per statement (beyond it, pieces group tiles).
+constexpr int64_t kMaxPieces = 256;
+
+pattern::Kernel mapped_kernel(const pattern::Kernel& k, const KernelPlan& plan, const MappedOptions& options);
+
+}  // namespace tessera::compile

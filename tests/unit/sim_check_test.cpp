@@ -1,0 +1,84 @@
+// The functional check executes the mapped program (tiles, copies, storage
+// precision) and must catch a mapping that computes different numbers.
+#include <gtest/gtest.h>
+
+#include "tessera/arch/spec.h"
+#include "tessera/compile/chip.h"
+#include "tessera/compile/compile.h"
+#include "tessera/compile/mapped.h"
+#include "tessera/graph/infer.h"
+#include "tessera/lower/lower.h"
+#include "tessera/sim/check.h"
+
+namespace tessera {
+namespace {
+
+// x[512,256] -> MatMul(w) -> Relu, with constant weights.
+pattern::Program small_model() {
+  graph::Graph g;
+  auto value = [&](const std::string& name, Shape s) {
+    graph::Value v;
+    v.name = name;
+    v.shape = std::move(s);
+    v.shape_known = true;
+    return g.add_value(v);
+  };
+  auto x = value("x", {512, 256});
+  g.inputs.push_back(x);
+  auto w = value("w", {256, 64});
+  Tensor wt(DType::F32, {256, 64});
+  for (int64_t i = 0; i < wt.size(); ++i) wt.data<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 400.0f;
+  g.value(w).constant = wt;
+  auto h = value("h", {});
+  g.nodes.push_back({"MatMul", "mm", {x, w}, {h}, {}});
+  graph::infer_node(g, g.nodes.back());
+  auto y = value("y", {});
+  g.nodes.push_back({"Relu", "relu", {h}, {y}, {}});
+  graph::infer_node(g, g.nodes.back());
+  g.outputs.push_back(y);
+  return lower::lower(g);
+}
+
+compile::SpatialProgram mapping(const pattern::Program& p, arch::Precision precision) {
+  const arch::ArchSpec spec = arch::load_arch(precision == arch::Precision::Fp32 ? "plasticine" : "sn10");
+  compile::CompileOptions o;
+  o.opt = 1;
+  return compile::compile(p, compile::chip_from_arch(spec, precision), o, "small");
+}
+
+TEST(SimCheck, MappedKernelsAreSplitIntoPieces) {
+  const auto p = small_model();
+  const auto sp = mapping(p, arch::Precision::Fp32);
+  const auto& plan = sp.kernels[0];
+  ASSERT_GT(plan.tiles * plan.par, 1) << "the test needs a kernel the compiler splits";
+  const auto k = compile::mapped_kernel(p.calls[0].kernel, plan, {});
+  const int64_t wanted = std::min<int64_t>(plan.tiles * plan.par, 512), chunk = (512 + wanted - 1) / wanted;
+  EXPECT_EQ(static_cast<int64_t>(k.body.size()), (512 + chunk - 1) / chunk);
+}
+
+TEST(SimCheck, CorrectMappingPassesInFp32) {
+  const auto p = small_model();
+  const auto r = sim::check_mapping(p, mapping(p, arch::Precision::Fp32), arch::Precision::Fp32);
+  EXPECT_TRUE(r.passed);
+  EXPECT_LE(r.max_abs_err, 1e-4 * r.max_ref);
+}
+
+TEST(SimCheck, BrokenTilingFails) {
+  const auto p = small_model();
+  compile::MappedOptions broken;
+  broken.fault_tile_gap = true;
+  const auto r = sim::check_mapping(p, mapping(p, arch::Precision::Fp32), arch::Precision::Fp32, 0, broken);
+  EXPECT_FALSE(r.passed) << "a tiling that skips one row per tile must change the numbers";
+  EXPECT_GT(r.max_abs_err, 0.01 * r.max_ref);
+}
+
+TEST(SimCheck, Bf16StorageStaysWithinItsTolerance) {
+  const auto p = small_model();
+  const auto r = sim::check_mapping(p, mapping(p, arch::Precision::Bf16), arch::Precision::Bf16);
+  EXPECT_TRUE(r.passed) << r.max_abs_err << " vs " << r.max_ref;
+  EXPECT_GT(r.max_abs_err, 0.0) << "bf16 storage should round something";
+  EXPECT_DOUBLE_EQ(r.tolerance, 5e-2);
+}
+
+}  // namespace
+}  // namespace tessera
