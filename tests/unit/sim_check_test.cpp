@@ -8,7 +8,9 @@
 #include "tessera/compile/mapped.h"
 #include "tessera/graph/infer.h"
 #include "tessera/lower/lower.h"
+#include "tessera/driver/simulate.h"
 #include "tessera/sim/check.h"
+#include "tessera/support/error.h"
 
 namespace tessera {
 namespace {
@@ -78,6 +80,21 @@ TEST(SimCheck, Bf16StorageStaysWithinItsTolerance) {
   EXPECT_TRUE(r.passed) << r.max_abs_err << " vs " << r.max_ref;
   EXPECT_GT(r.max_abs_err, 0.0) << "bf16 storage should round something";
   EXPECT_DOUBLE_EQ(r.tolerance, 5e-2);
+}
+
+TEST(SimCheck, RooflineArchitecturesHaveNoMappingToCheck) {
+  try {
+    driver::check_model("zoo:mlp,widths=8-4", "a100", 1);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'a100' is a roofline model"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SimCheck, BuiltInModelsAreMaterialisedForTheCheck) {
+  const auto r = driver::check_model("zoo:mlp,widths=64-32-8,batch=8", "sn10", 1);
+  EXPECT_TRUE(r.passed) << r.max_abs_err;
+  EXPECT_GT(r.max_ref, 0.0);
 }
 
 }  // namespace

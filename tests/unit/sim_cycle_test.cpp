@@ -1,7 +1,7 @@
 // Cycle mode, part by part ("is each timing exact") and whole programs
 // ("does it run", "does performance have the shape theory predicts"): a DRAM
 // channel's bandwidth, latency and turnaround, links that never beat their
-// capacity, pipelines of N stages, bank conflicts, N-buffering, the part
+// capacity, pipelines of N stages, bank conflicts, buffer credits, the part
 // registry, determinism and the laws every section obeys.
 #include <gtest/gtest.h>
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace tessera::compile {
 
@@ -69,6 +70,18 @@ bool leaves_section(const SpatialProgram& sp, int32_t t, const std::function<boo
     if (sp.kernels[c].view && leaves_section(sp, sp.kernels[c].outputs.front(), in_section)) return true;
   }
   return false;
+}
+
+int64_t resident_weight_bytes(const SpatialProgram& sp, const Section& s) {
+  std::set<int32_t> seen;
+  int64_t bytes = 0;
+  for (int k : s.kernels) {
+    const KernelPlan& kp = sp.kernels[k];
+    if (kp.view || !kp.weights_resident) continue;
+    for (int32_t t : kp.inputs)
+      if (sp.tensors[t].weight && seen.insert(t).second) bytes += sp.tensors[t].bytes;
+  }
+  return bytes;
 }
 
 int32_t storage_root(const SpatialProgram& sp, int32_t t) {

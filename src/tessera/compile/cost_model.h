@@ -36,6 +36,9 @@ int dram_buffers(const Chip& chip);
 // True when tensor t is needed outside the section: a graph output, or read by
 // a kernel outside it (looking through views, which alias their input).
 bool leaves_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section);
+// Bytes of resident weights a section loads from DRAM before its first tile
+// can start (streamed traffic overlaps with compute; this prologue does not).
+int64_t resident_weight_bytes(const SpatialProgram& sp, const Section& s);
 // The tensor that owns t's storage (follows views back to their input).
 int32_t storage_root(const SpatialProgram& sp, int32_t t);
 

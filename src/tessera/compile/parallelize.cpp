@@ -3,8 +3,9 @@
 // section's rate, so the pass looks for the smallest cycle count T that the
 // chip's PCUs can reach with every kernel at or under T, and gives each kernel
 // just the copies it needs for T: no units for stages that would wait. T never
-// goes below the section's DRAM bound (bytes / DRAM bytes per cycle), since
-// compute faster than memory would only wait too.
+// goes below the section's streamed DRAM time (bytes / DRAM bytes per cycle,
+// resident weights excluded: they load before the first tile), since compute
+// faster than memory would only wait too.
 // Needs: tile. Guarantees: chain, par, compute_cycles on every kernel;
 // section PCU totals within the chip.
 #include <algorithm>
@@ -44,7 +45,10 @@ void parallelize(PassContext& ctx) {
   for (Section& s : sp.sections) {
     int64_t hi = 1;
     for (int k : s.kernels) hi = std::max(hi, compute_cycles(sp.kernels[k], sp.chip, 1));
-    const double dram_bytes = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes);
+    // Resident weights load before the first tile; only the streamed traffic
+    // overlaps with compute, so only it sets the floor.
+    const double dram_bytes =
+        static_cast<double>(std::max<int64_t>(0, s.dram_read_bytes + s.dram_write_bytes - resident_weight_bytes(sp, s)));
     const int64_t dram_floor =
         sp.chip.dram_bytes_per_cycle > 0 ? static_cast<int64_t>(std::ceil(dram_bytes / sp.chip.dram_bytes_per_cycle)) : 1;
     // Smallest feasible T by bisection (pcus_for is monotone in T).

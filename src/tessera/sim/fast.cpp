@@ -27,6 +27,7 @@
 #include "tessera/sim/cycle/cycle.h"
 #include "tessera/sim/energy.h"
 #include "tessera/sim/fast_bounds.h"
+#include "tessera/compile/cost_model.h"
 #include "tessera/sim/sim.h"
 #include "tessera/support/error.h"
 
@@ -102,7 +103,12 @@ class FastModel {
     r.bank_conflicts = pmu.conflicts;
     const NetworkLoad net = network_load(sp_, a_, streams, route_of_);
     r.network_cycles = net.cycles;
-    const int64_t steady = std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles, r.dram_cycles});
+    // Resident weights load before the first tile (a prologue nothing overlaps);
+    // the rest of the DRAM traffic streams alongside the compute.
+    const int64_t prologue = static_cast<int64_t>(
+        std::ceil(dram_.cycles(static_cast<double>(compile::resident_weight_bytes(sp_, s)))));
+    const int64_t steady = std::max({r.dram_cycles, prologue + std::max({r.compute_cycles, r.pmu_cycles,
+                                                                         r.network_cycles})});
     if (steady > 0) {
       const bool dram_bound = r.dram_cycles >= std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles});
       r.latency_cycles = fill_drain_cycles(sp_, s, streams, route_of_, dram_, dram_bound);

@@ -46,7 +46,6 @@ struct SectionStats {
   double agcu_busy = 0;
   int64_t fu_ops = 0, flops = 0, bank_conflicts = 0;
   int64_t dram_read_bytes = 0, dram_write_bytes = 0;
-  int64_t tiles_done = 0;
 };
 
 class Part {

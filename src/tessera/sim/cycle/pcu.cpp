@@ -55,7 +55,7 @@ void PcuPart::start_tile(Engine& e) {
     if (bytes > 0) operands[r.copy] = std::max(operands[r.copy], read_buffers_[i]->read(s, bytes).end);
   }
   std::vector<Burst> bursts(copies_.size());
-  int64_t fed = s + 1;
+  int64_t fed = s;  // a step with no vectors takes no time
   for (size_t p = 0; p < copies_.size(); ++p) {
     bursts[p] = copies_[p].feed(s, split(vectors, static_cast<int64_t>(copies_.size()), static_cast<int64_t>(p)), operands[p]);
     fed = std::max(fed, bursts[p].fed);
@@ -74,7 +74,7 @@ void PcuPart::start_tile(Engine& e) {
     arrival[write_buffers_[i]] = std::max(arrival[write_buffers_[i]], stored.last);
   }
   for (PmuPart* b : outputs_) {
-    const int64_t at = std::max(arrival[b], s + 1);
+    const int64_t at = std::max(arrival[b], s);
     b->arrive_at(e, at, t);
     finish_ = std::max(finish_, at);
   }
@@ -98,7 +98,6 @@ void PcuPart::finalize(SectionStats& stats) const {
   stats.fu_ops += k_->fu_ops;
   stats.flops += k_->flops;
   stats.end = std::max(stats.end, finish_);
-  stats.tiles_done += next_;
 }
 
 }  // namespace tessera::sim::cycle

@@ -80,6 +80,7 @@ class PlanBuilder {
     for (size_t i = 0; i < sp_.streams.size(); ++i)
       if (sp_.streams[i].section == s_.id) add_stream(static_cast<int>(i));
     for (size_t k = 0; k < plan_.kernels.size(); ++k) finish_kernel(plan_.kernels[k]);
+    refine_steps();
     add_dram_reads();
     add_dram_writes();
     finish_buffers();
@@ -283,12 +284,41 @@ class PlanBuilder {
     }
   }
 
+  // A kernel hands its results on in steps: its tiles, or the finer tiles
+  // of an on-chip neighbour (producer or consumer) when its output has at
+  // least that many elements and its run that many cycles, as a row-wise
+  // reduction streams its rows even when its whole output is one vector [A].
+  // Without this a one-tile kernel between two many-tile kernels would
+  // drain the pipeline.
+  void refine_steps() {
+    for (bool changed = true; changed;) {  // to a fixpoint: steps only grow, up to each kernel's elements
+      changed = false;
+      for (const BufferItem& b : plan_.buffers) {
+        if (b.producer_kind != EndKind::Kernel || b.consumer_kind != EndKind::Kernel || b.producer < 0 || b.consumer < 0)
+          continue;
+        KernelItem& p = plan_.kernels[b.producer];
+        KernelItem& c = plan_.kernels[b.consumer];
+        changed |= refine(p, c.tiles);
+        changed |= refine(c, p.tiles);
+      }
+    }
+  }
+
+  bool refine(KernelItem& k, int64_t neighbour_steps) const {
+    const int64_t elements = std::max<int64_t>(1, sp_.kernels[static_cast<size_t>(k.kernel)].elements);
+    const int64_t steps = std::max(k.tiles, std::min(neighbour_steps, elements));
+    if (steps == k.tiles) return false;
+    k.tiles = steps;
+    return true;
+  }
+
   void finish_buffers() {
     for (BufferItem& b : plan_.buffers) {
       TESSERA_CHECK(b.producer >= 0, "PMU '{}' of section {} has no producer", b.role, s_.name);
       if (b.producer_kind == EndKind::Kernel) b.producer_tiles = plan_.kernels[b.producer].tiles;
       if (b.consumer_kind == EndKind::Kernel) b.consumer_tiles = plan_.kernels[b.consumer].tiles;
-      else b.consumer_tiles = b.producer_tiles;  // staging and sinks drain tile by tile
+      else if (b.consumer_kind == EndKind::Dram) b.consumer_tiles = plan_.dram_streams[b.consumer].tiles;
+      else b.consumer_tiles = b.producer_tiles;  // a sink frees each tile as it comes
     }
     for (KernelItem& k : plan_.kernels) {
       for (const KernelRead& r : k.reads) add_once(k.inputs, r.buffer);

@@ -51,7 +51,7 @@ struct KernelItem {
   int kernel = 0;             // SpatialProgram::kernels index
   std::string name;
   int par = 1, chain = 1;
-  int64_t tiles = 1;
+  int64_t tiles = 1;          // steps results are handed on in (plan.cpp: refine_steps)
   int64_t vectors = 1;        // vector-steps of one copy at par 1 (the compiler's count)
   std::vector<int> depth;     // per copy: cycles from a vector entering to its result leaving
   int64_t fu_ops = 0, flops = 0;
@@ -69,7 +69,7 @@ struct BufferItem {
   int unit = 0;
   std::string role;
   EndKind producer_kind = EndKind::Kernel, consumer_kind = EndKind::Sink;
-  int producer = -1, consumer = -1;   // KernelItem or DramStreamItem index
+  int producer = -1, consumer = -1;   // KernelItem or DramStreamItem index (-1: not yet known)
   int64_t producer_tiles = 1, consumer_tiles = 1;
   int depth = 2;                      // tiles of space (of the larger side's tiles): N-buffering
   bool resident = false;              // loaded once, read by every tile, never released

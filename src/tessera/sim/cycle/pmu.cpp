@@ -22,8 +22,6 @@ void PmuPart::init(const RunContext& ctx, int index) {
   window_ = item_->depth * std::max<int64_t>(1, (tc + tp - 1) / tp);
 }
 
-void PmuPart::connect(Fabric&) {}
-
 bool PmuPart::ready(int64_t j) const {
   const int64_t tp = item_->producer_tiles, tc = item_->consumer_tiles;
   if (item_->resident) return arrived_ >= tp;

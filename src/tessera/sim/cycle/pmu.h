@@ -27,7 +27,6 @@ namespace tessera::sim::cycle {
 class PmuPart : public Part {
  public:
   void init(const RunContext& ctx, int index) override;
-  void connect(Fabric& fabric) override;
   void tick(Engine& engine, int64_t tag) override;
   void finalize(SectionStats& stats) const override;
 
