@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "tessera/arch/derived.h"
+
 namespace tessera::sim {
 
 Energy rda_energy(const Activity& act, const arch::ArchSpec& a, double clock_ghz, double seconds,
@@ -41,6 +45,33 @@ std::string describe(const Energy& e) {
     first = false;
   }
   return s;
+}
+
+void finish_rda_totals(SimResult& r, const compile::SpatialProgram& sp, const arch::ArchSpec& a, const Activity& act,
+                       const DramModel& dram) {
+  r.seconds = static_cast<double>(r.cycles) / (sp.chip.clock_ghz * 1e9);
+  r.achieved_tflops = r.seconds > 0 ? static_cast<double>(r.flops) / r.seconds / 1e12 : 0;
+  const double compute_s = r.peak_tflops > 0 ? static_cast<double>(r.flops) / (r.peak_tflops * 1e12) : 0;
+  const double memory_s = static_cast<double>(compulsory_dram_bytes(sp)) / (arch::dram_bandwidth_gbps(a) * 1e9);
+  r.roofline_seconds = std::max(compute_s, memory_s);
+  const Energy e = rda_energy(act, a, sp.chip.clock_ghz, r.seconds, dram);
+  r.energy_j = e.total();
+  r.average_w = r.seconds > 0 ? r.energy_j / r.seconds : 0;
+  r.notes.push_back(describe(e));
+  r.notes.push_back(fmt::format("reconfiguration [A]: {} B of configuration per unit read from DRAM + {} cycles",
+                                kConfigBytesPerUnit, kReconfigFixedCycles));
+}
+
+Bound bound_of(const SectionResult& r) {
+  const std::pair<Bound, int64_t> terms[] = {{Bound::Compute, r.compute_cycles},
+                                             {Bound::Dram, r.dram_cycles},
+                                             {Bound::Pmu, r.pmu_cycles},
+                                             {Bound::Network, r.network_cycles},
+                                             {Bound::Latency, r.latency_cycles}};
+  std::pair<Bound, int64_t> best = terms[0];
+  for (const auto& t : terms)
+    if (t.second > best.second) best = t;
+  return best.first;
 }
 
 }  // namespace tessera::sim

@@ -11,6 +11,7 @@
 
 #include "tessera/arch/spec.h"
 #include "tessera/sim/common.h"
+#include "tessera/sim/sim.h"
 
 namespace tessera::sim {
 
@@ -36,5 +37,14 @@ Energy roofline_energy(const arch::ArchSpec& a, double seconds, double compute_s
 
 // One line for the notes: "energy 1.23 J: PCU 0.5 J, PMU ..., static ...".
 std::string describe(const Energy& e);
+
+// Totals every dataflow simulation ends with (fast and cycle mode alike):
+// seconds, achieved TFLOPS, the roofline bound, energy and average power, and
+// the notes on energy and reconfiguration. r.cycles, r.flops and
+// r.peak_tflops must be set.
+void finish_rda_totals(SimResult& r, const compile::SpatialProgram& sp, const arch::ArchSpec& a, const Activity& act,
+                       const DramModel& dram);
+// The bound a section's largest term names.
+Bound bound_of(const SectionResult& r);
 
 }  // namespace tessera::sim

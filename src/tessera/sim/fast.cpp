@@ -138,17 +138,6 @@ class FastModel {
     return static_cast<double>(sp_.chip.count(compile::UnitKind::PCU)) * sp_.chip.pcu_lanes * sp_.chip.pcu_stages;
   }
 
-  static Bound bound_of(const SectionResult& r) {
-    const std::pair<Bound, int64_t> terms[] = {{Bound::Compute, r.compute_cycles},
-                                               {Bound::Dram, r.dram_cycles},
-                                               {Bound::Pmu, r.pmu_cycles},
-                                               {Bound::Network, r.network_cycles},
-                                               {Bound::Latency, r.latency_cycles}};
-    std::pair<Bound, int64_t> best = terms[0];
-    for (const auto& t : terms)
-      if (t.second > best.second) best = t;
-    return best.first;
-  }
 
   int64_t reconfiguration(const SectionResult& r) const {
     const int64_t units = r.pcu_used + r.pmu_used + r.agcu_used;
@@ -171,17 +160,7 @@ class FastModel {
   }
 
   void finish(SimResult& r) const {
-    r.seconds = static_cast<double>(r.cycles) / (sp_.chip.clock_ghz * 1e9);
-    r.achieved_tflops = r.seconds > 0 ? static_cast<double>(r.flops) / r.seconds / 1e12 : 0;
-    const double compute_s = r.peak_tflops > 0 ? static_cast<double>(r.flops) / (r.peak_tflops * 1e12) : 0;
-    const double memory_s = static_cast<double>(compulsory_dram_bytes(sp_)) / (arch::dram_bandwidth_gbps(a_) * 1e9);
-    r.roofline_seconds = std::max(compute_s, memory_s);
-    const Energy e = rda_energy(activity_, a_, sp_.chip.clock_ghz, r.seconds, dram_);
-    r.energy_j = e.total();
-    r.average_w = r.seconds > 0 ? r.energy_j / r.seconds : 0;
-    r.notes.push_back(describe(e));
-    r.notes.push_back(fmt::format("reconfiguration [A]: {} B of configuration per unit read from DRAM + {} cycles",
-                                  kConfigBytesPerUnit, kReconfigFixedCycles));
+    finish_rda_totals(r, sp_, a_, activity_, dram_);
     if (!access_) r.notes.push_back("bank conflicts not estimated: no Pattern IR access strides were given");
     if (dram_.share.size() > 1 && dram_.share.front() < 1)
       r.notes.push_back(fmt::format("the model's {} do not fit in {}: {:.0f}% of its traffic goes to slower tiers",

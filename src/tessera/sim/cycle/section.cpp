@@ -1,4 +1,5 @@
 #include "tessera/sim/cycle/section.h"
+#include "tessera/sim/energy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -49,17 +50,6 @@ int run_to_end(Fabric& f) {
   }
 }
 
-Bound bound_of(const SectionResult& r) {
-  const std::pair<Bound, int64_t> terms[] = {{Bound::Compute, r.compute_cycles},
-                                             {Bound::Dram, r.dram_cycles},
-                                             {Bound::Pmu, r.pmu_cycles},
-                                             {Bound::Network, r.network_cycles},
-                                             {Bound::Latency, r.latency_cycles}};
-  std::pair<Bound, int64_t> best = terms[0];
-  for (const auto& t : terms)
-    if (t.second > best.second) best = t;
-  return best.first;
-}
 
 int64_t whole(double cycles) { return static_cast<int64_t>(std::ceil(cycles - 1e-9)); }
 

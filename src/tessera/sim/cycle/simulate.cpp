@@ -53,17 +53,7 @@ SimResult header(const compile::SpatialProgram& sp, const arch::ArchSpec& a, con
 
 void finish(SimResult& r, const compile::SpatialProgram& sp, const arch::ArchSpec& a, const Activity& act,
             const DramModel& dram) {
-  r.seconds = static_cast<double>(r.cycles) / (sp.chip.clock_ghz * 1e9);
-  r.achieved_tflops = r.seconds > 0 ? static_cast<double>(r.flops) / r.seconds / 1e12 : 0;
-  const double compute_s = r.peak_tflops > 0 ? static_cast<double>(r.flops) / (r.peak_tflops * 1e12) : 0;
-  const double memory_s = static_cast<double>(compulsory_dram_bytes(sp)) / (arch::dram_bandwidth_gbps(a) * 1e9);
-  r.roofline_seconds = std::max(compute_s, memory_s);
-  const Energy e = rda_energy(act, a, sp.chip.clock_ghz, r.seconds, dram);
-  r.energy_j = e.total();
-  r.average_w = r.seconds > 0 ? r.energy_j / r.seconds : 0;
-  r.notes.push_back(describe(e));
-  r.notes.push_back(fmt::format("reconfiguration [A]: {} B of configuration per unit read from DRAM + {} cycles",
-                                kConfigBytesPerUnit, kReconfigFixedCycles));
+  finish_rda_totals(r, sp, a, act, dram);
 }
 
 }  // namespace
