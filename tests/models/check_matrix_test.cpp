@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "model_case.h"
+#include <cstring>
+
+#include "tessera/driver/driver.h"
 #include "tessera/driver/simulate.h"
+#include "tessera/support/npy.h"
 
 namespace tessera {
 namespace {
@@ -18,6 +22,22 @@ TEST(CheckMatrix, MappedProgramsMatchTheReference) {
         EXPECT_TRUE(r.passed) << dir << " on " << arch << " -O" << opt << ": max error " << r.max_abs_err
                               << " on " << r.worst_output << " (max |ref| " << r.max_ref << ")";
       }
+}
+
+// The executor splits work over threads and calls BLAS from several of them:
+// the same inputs must still give bit-identical outputs, run after run.
+TEST(CheckMatrix, ExecutionIsDeterministic) {
+  for (const auto& dir : models::list_model_dirs(TESSERA_MODELS_DIR)) {
+    const auto c = models::read_model_case(dir);
+    std::map<std::string, Tensor> inputs;
+    for (const auto& in : c.inputs) inputs[in.name] = read_npy(in.path);
+    const auto first = driver::run_model(dir + "/model.onnx", inputs);
+    for (int run = 0; run < 2; ++run) {
+      const auto again = driver::run_model(dir + "/model.onnx", inputs);
+      for (const auto& [name, t] : first)
+        EXPECT_EQ(std::memcmp(t.raw(), again.at(name).raw(), t.nbytes()), 0) << dir << ": " << name << " differs";
+    }
+  }
 }
 
 }  // namespace

@@ -227,6 +227,15 @@ Operand pack(Interpreter& interp, const Expr& e, const std::vector<Iter>& batch,
   return op;
 }
 
+// One BLAS thread per call: the pool runs several calls at once.
+void single_threaded_blas() {
+  static const bool once = [] {
+    openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)once;
+}
+
 float* scratch(std::vector<float>& v, int64_t n) {
   if (v.size() < static_cast<size_t>(n)) v.resize(static_cast<size_t>(n));
   return v.data();
@@ -247,7 +256,8 @@ void run_gemm(Interpreter& interp, Gemm g, float* product) {
   const int64_t kk = volume(g.k);
   const Operand a = da ? *da : pack(interp, *g.a, g.batch, g.m, g.k, scratch(a_panel, nb * m * kk));
   const Operand b = db ? *db : pack(interp, *g.b, g.batch, g.n, g.k, scratch(b_panel, nb * kk * n));
-  // BLAS is the serial build; the pool splits batches, or else columns of C.
+  // One BLAS thread per call; the pool splits batches, or else columns of C.
+  single_threaded_blas();
   const int threads = num_threads();
   const int64_t col_blocks = nb >= threads || n < 64 ? 1 : threads;
   parallel_run(nb * col_blocks, threads, [&](int64_t task) {
