@@ -59,37 +59,6 @@ void fill_tensor(const Tensor& t, const std::string& name, onnx::TensorProto& tp
   for (int64_t d : t.shape()) tp.add_dims(d);
 }
 
-void fill_attr(const std::string& name, const graph::Attr& attr, onnx::AttributeProto& a) {
-  a.set_name(name);
-  std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, int64_t>) {
-          a.set_type(onnx::AttributeProto::INT);
-          a.set_i(v);
-        } else if constexpr (std::is_same_v<T, double>) {
-          a.set_type(onnx::AttributeProto::FLOAT);
-          a.set_f(static_cast<float>(v));
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          a.set_type(onnx::AttributeProto::STRING);
-          a.set_s(v);
-        } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
-          a.set_type(onnx::AttributeProto::INTS);
-          for (int64_t x : v) a.add_ints(x);
-        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
-          a.set_type(onnx::AttributeProto::FLOATS);
-          for (double x : v) a.add_floats(static_cast<float>(x));
-        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-          a.set_type(onnx::AttributeProto::STRINGS);
-          for (const auto& x : v) a.add_strings(x);
-        } else {
-          a.set_type(onnx::AttributeProto::TENSOR);
-          fill_tensor(v, "", *a.mutable_t());
-          a.mutable_t()->set_raw_data(tensor_bytes(v));
-        }
-      },
-      attr);
-}
 
 void fill_value_info(const graph::Value& v, const std::string& name, onnx::ValueInfoProto& vi) {
   vi.set_name(name);
@@ -199,7 +168,7 @@ void add_nodes(const std::vector<graph::Node>& nodes, const std::vector<std::str
     np.set_name(unique_name(node_names, n.name.empty() ? fmt::format("{}_{}", n.op, i) : n.name));
     for (ValueId v : n.inputs) np.add_input(v == kNoValue ? "" : names[static_cast<size_t>(v)]);
     for (ValueId v : n.outputs) np.add_output(v == kNoValue ? "" : names[static_cast<size_t>(v)]);
-    for (const auto& [key, attr] : n.attrs) fill_attr(key, attr, *np.add_attribute());
+    for (const auto& [key, attr] : n.attrs) attr_to_proto(key, attr, *np.add_attribute());
   }
 }
 
@@ -225,6 +194,38 @@ void add_outputs(const graph::Graph& g, std::vector<std::string>& names, std::se
 }
 
 }  // namespace
+
+void attr_to_proto(const std::string& name, const graph::Attr& attr, onnx::AttributeProto& a) {
+  a.set_name(name);
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int64_t>) {
+          a.set_type(onnx::AttributeProto::INT);
+          a.set_i(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          a.set_type(onnx::AttributeProto::FLOAT);
+          a.set_f(static_cast<float>(v));
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          a.set_type(onnx::AttributeProto::STRING);
+          a.set_s(v);
+        } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+          a.set_type(onnx::AttributeProto::INTS);
+          for (int64_t x : v) a.add_ints(x);
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+          a.set_type(onnx::AttributeProto::FLOATS);
+          for (double x : v) a.add_floats(static_cast<float>(x));
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          a.set_type(onnx::AttributeProto::STRINGS);
+          for (const auto& x : v) a.add_strings(x);
+        } else {
+          a.set_type(onnx::AttributeProto::TENSOR);
+          fill_tensor(v, "", *a.mutable_t());
+          a.mutable_t()->set_raw_data(tensor_bytes(v));
+        }
+      },
+      attr);
+}
 
 ExportOptions::External parse_external_mode(const std::string& text) {
   if (text == "auto") return ExportOptions::External::Auto;

@@ -39,6 +39,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_di
 // Converts one node attribute; `n` names the node in messages.
 graph::Attr attr_from_proto(const onnx::AttributeProto& a, const graph::Node& n, const std::string& base_dir);
 bool is_subgraph_attr(const onnx::AttributeProto& a);
+// The inverse: one Graph IR attribute as an ONNX attribute (tensors as raw data).
+void attr_to_proto(const std::string& name, const graph::Attr& attr, onnx::AttributeProto& a);
 
 // The display name of node `index`: its own name, or "<op>_<index>" when empty.
 std::string node_display_name(const onnx::NodeProto& np, size_t index);

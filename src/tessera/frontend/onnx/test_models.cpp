@@ -90,36 +90,6 @@ void fill_value_info(const ValueSpec& s, onnx::ValueInfoProto& vi) {
   }
 }
 
-void fill_attr(const std::string& name, const graph::Attr& attr, onnx::AttributeProto& a) {
-  a.set_name(name);
-  std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, int64_t>) {
-          a.set_type(onnx::AttributeProto::INT);
-          a.set_i(v);
-        } else if constexpr (std::is_same_v<T, double>) {
-          a.set_type(onnx::AttributeProto::FLOAT);
-          a.set_f(static_cast<float>(v));
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          a.set_type(onnx::AttributeProto::STRING);
-          a.set_s(v);
-        } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
-          a.set_type(onnx::AttributeProto::INTS);
-          for (int64_t x : v) a.add_ints(x);
-        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
-          a.set_type(onnx::AttributeProto::FLOATS);
-          for (double x : v) a.add_floats(static_cast<float>(x));
-        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-          a.set_type(onnx::AttributeProto::STRINGS);
-          for (const auto& x : v) a.add_strings(x);
-        } else {
-          a.set_type(onnx::AttributeProto::TENSOR);
-          fill_tensor(v, "", Storage::Raw, *a.mutable_t());
-        }
-      },
-      attr);
-}
 
 void fill_node(const NodeSpec& s, onnx::NodeProto& np) {
   np.set_op_type(s.op);
@@ -127,7 +97,7 @@ void fill_node(const NodeSpec& s, onnx::NodeProto& np) {
   np.set_domain(s.domain);
   for (const auto& in : s.inputs) np.add_input(in);
   for (const auto& out : s.outputs) np.add_output(out);
-  for (const auto& [name, attr] : s.attrs) fill_attr(name, attr, *np.add_attribute());
+  for (const auto& [name, attr] : s.attrs) attr_to_proto(name, attr, *np.add_attribute());
   if (s.subgraph) {
     auto* a = np.add_attribute();
     a->set_name("body");
