@@ -3,6 +3,7 @@
 // switches, and a legend naming each colour. Cell size adapts so a 64-unit
 // Plasticine and a 1,280-unit SN10 both read at a glance.
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -18,6 +19,15 @@ using compile::UnitKind;
 constexpr size_t kMaxPanels = 6;
 constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                                     "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a"};
+
+// The first twelve kernels get the familiar categorical palette; later ones
+// golden-ratio hues, so no two kernels of a section share a colour.
+std::string colour_of(int slot) {
+  if (slot < static_cast<int>(std::size(kPalette))) return kPalette[slot];
+  const double hue = std::fmod(slot * 137.508, 360.0);
+  const double lightness = (slot / 12) % 2 ? 0.38 : 0.55;
+  return fmt::format("hsl({:.0f},65%,{:.0f}%)", hue, lightness * 100);
+}
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -75,7 +85,7 @@ std::string draw_section(const SpatialProgram& sp, int section, const Panel& p) 
     auto it = kernel_at.find(static_cast<int>(i));
     const bool used = it != kernel_at.end();
     std::string fill = "#e8e8e8";
-    if (used) fill = it->second < 0 ? "#000000" : kPalette[colour[it->second] % std::size(kPalette)];
+    if (used) fill = it->second < 0 ? "#000000" : colour_of(colour[it->second]);
     const double x = s.col * c + c * 0.1, y = s.row * c + c * 0.1, w = c * 0.8;
     if (s.kind == UnitKind::PCU)
       out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"{:.1f}\" fill=\"{}\"/>\n",
@@ -109,7 +119,7 @@ std::string draw_section(const SpatialProgram& sp, int section, const Panel& p) 
     }
     out += fmt::format("<rect x=\"0\" y=\"{:.1f}\" width=\"9\" height=\"9\" fill=\"{}\"/>"
                        "<text x=\"13\" y=\"{:.1f}\" font-size=\"10\">{} (chain {} × par {}, {} PMU)</text>\n",
-                       ly, kPalette[slot % std::size(kPalette)], ly + 8, escape(sp.kernels[k].name.substr(0, 60)),
+                       ly, colour_of(slot), ly + 8, escape(sp.kernels[k].name.substr(0, 60)),
                        sp.kernels[k].chain, sp.kernels[k].par, sp.kernels[k].pmus);
     ly += 13;
     ++shown;
