@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/lower/axis_split.h"
 #include "tessera/lower/lower.h"
 
 namespace tessera::lower {
@@ -19,28 +20,6 @@ using pattern::E;
 using pattern::KernelBuilder;
 using pattern::ReduceOp;
 using pattern::TensorId;
-
-// A tensor's dims split into kept and reduced ones; join() rebuilds a full index.
-struct AxisSplit {
-  std::vector<bool> reduced;
-  Shape kept, red;
-
-  std::vector<E> join(const std::vector<E>& kept_index, const std::vector<E>& red_index) const {
-    std::vector<E> out;
-    size_t k = 0, r = 0;
-    for (bool is_red : reduced) out.push_back(is_red ? red_index[r++] : kept_index[k++]);
-    return out;
-  }
-  double count() const { return static_cast<double>(num_elements(red)); }
-};
-
-AxisSplit split_axes(const Shape& shape, const std::vector<int64_t>& axes) {
-  AxisSplit s;
-  s.reduced.assign(shape.size(), false);
-  for (int64_t a : axes) s.reduced[static_cast<size_t>(a)] = true;
-  for (size_t d = 0; d < shape.size(); ++d) (s.reduced[d] ? s.red : s.kept).push_back(shape[d]);
-  return s;
-}
 
 std::vector<int64_t> axes_from(int64_t first, int64_t rank) {
   std::vector<int64_t> axes;

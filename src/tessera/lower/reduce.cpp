@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tessera/graph/infer.h"
+#include "tessera/lower/axis_split.h"
 #include "tessera/lower/lower.h"
 #include "tessera/support/error.h"
 
@@ -32,32 +33,6 @@ using pattern::KernelBuilder;
 using pattern::ReduceOp;
 using pattern::TensorId;
 using pattern::UnOp;
-
-// The dims of the input split into kept and reduced ones; join() rebuilds a full index.
-struct AxisSplit {
-  std::vector<bool> reduced;
-  Shape kept, red;
-
-  std::vector<E> join(const std::vector<E>& kept_index, const std::vector<E>& red_index) const {
-    std::vector<E> out;
-    size_t k = 0, r = 0;
-    for (bool is_red : reduced) out.push_back(is_red ? red_index[r++] : kept_index[k++]);
-    return out;
-  }
-  // The output index: reduced dims are 0 with keepdims, dropped without.
-  std::vector<E> out_index(const std::vector<E>& kept_index, bool keepdims) const {
-    if (!keepdims) return kept_index;
-    return join(kept_index, std::vector<E>(red.size(), pattern::iconst(0)));
-  }
-};
-
-AxisSplit split_axes(const Shape& shape, const std::vector<int64_t>& axes) {
-  AxisSplit s;
-  s.reduced.assign(shape.size(), false);
-  for (int64_t a : axes) s.reduced[static_cast<size_t>(a)] = true;
-  for (size_t d = 0; d < shape.size(); ++d) (s.reduced[d] ? s.red : s.kept).push_back(shape[d]);
-  return s;
-}
 
 const Shape& input_shape(LowerContext& ctx, const Node& n, size_t k) {
   return ctx.graph().value(n.inputs[k]).shape;
