@@ -38,7 +38,10 @@ void DramPart::submit(Engine& e, const DramRequest& r) {
     e.schedule(e.now(), this, submitted_);
   }
   ++submitted_;
-  issue(e);
+  if (!issue_due_) {  // after every request of this cycle is in, so the earliest needed goes first
+    issue_due_ = true;
+    e.schedule(e.now(), this, kIssue);
+  }
 }
 
 // Tops up each tier's chunks in flight from the earliest-needed requests.
@@ -58,6 +61,10 @@ void DramPart::issue(Engine& e) {
 }
 
 void DramPart::tick(Engine& e, int64_t id) {
+  if (id == kIssue) {
+    issue_due_ = false;
+    return issue(e);
+  }
   const Key key = by_id_.at(id);
   Active& a = queue_.at(key);
   --in_flight_[static_cast<size_t>(a.r.tier)];

@@ -6,7 +6,9 @@
 // time. Over a long busy run a channel delivers exactly its bandwidth.
 //
 // The controller (DramPart) queues the AGCUs' requests and keeps at most
-// kDramQueuePerChannel chunks per channel in flight, always taking the next
+// kDramQueuePerChannel x channels chunks per tier in flight (one channel may
+// hold more than its share when the requests fall on it). Requests that
+// arrive in the same cycle are all seen before it issues, always taking the next
 // chunk of the request needed earliest: the lowest priority (the program
 // position of the kernel the data is for), then the earliest tile, then the
 // first submitted. A weight needed late never delays a tile needed now.
@@ -73,6 +75,8 @@ class DramPart : public Part {
     Flow flow{-1, -1};
   };
   using Key = std::tuple<int64_t, int64_t, int64_t>;  // priority, tile, submission
+  static constexpr int64_t kIssue = -1;                // tick tag: issue what was submitted this cycle
+  bool issue_due_ = false;
   // Bytes done per window of `window_` cycles; the window doubles (merging
   // pairs) whenever the section outgrows kMaxBins, so tracing costs bounded memory.
   static constexpr size_t kMaxBins = 4096;
