@@ -1,7 +1,8 @@
 // Cycle mode against the fast model on every real model of the generated
-// test data (sn10 and plasticine, -O1): the two agree within 15% of the
-// cycle-mode time, move the same DRAM bytes and count the same flops, and
-// cycle mode gives identical cycles run to run. Prints the table of both.
+// test data (sn10, plasticine and sn40l, -O1): the two agree within a
+// bound per preset (below) of the cycle-mode time, move the same DRAM bytes and count the same flops,
+// and cycle mode gives identical cycles run to run. Prints the table of both
+// and how many runs are outside the 15%.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,13 +15,19 @@
 namespace tessera {
 namespace {
 
-// The target is agreement within 15% on every model; today 26 of the
-// 32 runs meet it and the worst differs by 31% (mobilenet_v2 on sn10; the
-// known gaps between the models are in docs/sim-cycle.md). This bound catches
-// the two models drifting further apart; the printed table is the figure.
-constexpr double kAgreement = 0.35;
+// The target is agreement within 15% on every model. On sn10 and
+// plasticine 31 of 32 runs meet it (mlp_mixer_op13 on sn10: -16.7%); on
+// sn40l 10 of 16 do, and its opset-13 exports of gpt and mlp_mixer (LayerNorm
+// as separate kernels, whose deep reductions stall short buffers in cycle
+// mode) are the worst at -40% and -26%. The known gaps are in
+// docs/sim-cycle.md. These bounds catch the two models drifting apart; the
+// printed table is the figure.
+struct Preset {
+  const char* name;
+  double agreement;
+};
+constexpr Preset kPresets[] = {{"sn10", 0.20}, {"plasticine", 0.20}, {"sn40l", 0.45}};
 constexpr double kTarget = 0.15;
-const char* const kPresets[] = {"sn10", "plasticine"};
 
 sim::SimResult run(const std::string& model, const std::string& arch, sim::Mode mode) {
   sim::SimOptions o;
@@ -36,7 +43,7 @@ TEST(SimCycleValidation, FastAndCycleAgreeOnEveryModel) {
   for (const auto& dir : dirs) {
     const std::string model = dir + "/model.onnx";
     const std::string name = dir.substr(dir.find_last_of('/') + 1);
-    for (const char* arch : kPresets) {
+    for (const auto& [arch, agreement] : kPresets) {
       SCOPED_TRACE(name + " on " + arch);
       const sim::SimResult fast = run(model, arch, sim::Mode::Fast);
       const sim::SimResult cycle = run(model, arch, sim::Mode::Cycle);
@@ -44,7 +51,7 @@ TEST(SimCycleValidation, FastAndCycleAgreeOnEveryModel) {
                           static_cast<double>(cycle.cycles);
       fmt::print("{:<22} {:<11} {:>14} {:>14} {:>+7.1f}%\n", name, arch, fast.cycles, cycle.cycles, 100 * diff);
       EXPECT_EQ(cycle.mode, "cycle");
-      EXPECT_LE(std::abs(diff), kAgreement) << "fast " << fast.cycles << " vs cycle " << cycle.cycles;
+      EXPECT_LE(std::abs(diff), agreement) << "fast " << fast.cycles << " vs cycle " << cycle.cycles;
       disagree += std::abs(diff) > kTarget;
       EXPECT_EQ(cycle.dram_read_bytes, fast.dram_read_bytes);
       EXPECT_EQ(cycle.dram_write_bytes, fast.dram_write_bytes);
@@ -54,7 +61,7 @@ TEST(SimCycleValidation, FastAndCycleAgreeOnEveryModel) {
       EXPECT_EQ(run(model, arch, sim::Mode::Cycle).cycles, cycle.cycles) << "cycle mode is not deterministic";
     }
   }
-  fmt::print("{} of {} runs outside the {:.0f}% target\n", disagree, 2 * dirs.size(), 100 * kTarget);
+  fmt::print("{} of {} runs outside the {:.0f}% target\n", disagree, std::size(kPresets) * dirs.size(), 100 * kTarget);
 }
 
 }  // namespace

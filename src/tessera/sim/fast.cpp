@@ -1,21 +1,24 @@
 // The fast model (--mode fast) and the simulator's entry point.
 //
 // Sections run one after another. Inside a section every kernel runs
-// concurrently on its own units, so the section's steady state takes the
-// slowest of four rates:
+// concurrently on its own units, so the section takes at least the slowest
+// of four rates:
 //   compute  the slowest kernel at the chain x par the compiler gave it
 //   PMU      the busiest PMU port, bank conflicts included (fast_bounds.h)
 //   network  the most loaded static link (fast_bounds.h)
-//   DRAM     the section's DRAM bytes at the tiers' bandwidth, or its
-//            largest transfer over the channels it can use (4 KiB
-//            interleaving, common.h), or the busiest AGCU's dynamic link,
-//            whichever is slowest
-// then pays its pipeline fill/drain once (fast_bounds.h) and the DRAM
-// latency of its first read and of its last write. Before it runs, the chip
-// loads its configuration: kConfigBytesPerUnit per unit used, read from
-// DRAM, plus a fixed handshake [A]. The section's
-// bound names the largest term (latency when fill/drain and DRAM latency
-// exceed every rate).
+//   DRAM     the section's DRAM bytes at the tiers' bandwidth, the busiest
+//            channel after 4 KiB interleaving, the requests through the
+//            controller's in-flight limit (fast_plan.h), or the busiest
+//            AGCU's dynamic link, whichever is slowest
+// and at least the end of its pipeline (fast_plan.h): a forward pass over
+// the kernels of the section plan cycle mode runs, in which a kernel starts
+// when its inputs' first steps (and its resident weights, in the DRAM
+// controller's order) are in, and ends no sooner than its own work, its
+// producers' unbuffered work and its last input allow; then its writes
+// drain. Before a section runs, the chip loads its configuration:
+// kConfigBytesPerUnit per unit used, read from DRAM, plus a fixed handshake
+// [A]. The section's bound names the largest term (latency when fill, drain
+// and waiting exceed every rate).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,8 +28,11 @@
 #include "tessera/sim/access.h"
 #include "tessera/sim/common.h"
 #include "tessera/sim/cycle/cycle.h"
+#include "tessera/sim/cycle/plan.h"
+#include "tessera/sim/cycle/spec.h"
 #include "tessera/sim/energy.h"
 #include "tessera/sim/fast_bounds.h"
+#include "tessera/sim/fast_plan.h"
 #include "tessera/compile/cost_model.h"
 #include "tessera/sim/sim.h"
 #include "tessera/support/error.h"
@@ -40,7 +46,13 @@ using compile::Section;
 class FastModel {
  public:
   FastModel(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o, const AccessFacts* access)
-      : sp_(sp), a_(a), o_(o), access_(access), dram_(dram_model(a, sp.chip.clock_ghz, dram_footprint(sp))) {
+      : sp_(sp),
+        a_(a),
+        o_(o),
+        access_(access),
+        dram_(dram_model(a, sp.chip.clock_ghz, dram_footprint(sp))),
+        spec_(cycle::make_cycle_spec(a, sp.chip)),
+        layout_(cycle::lay_out_dram(sp, spec_)) {
     route_of_.assign(sp.streams.size(), -1);
     for (size_t r = 0; r < sp.routes.size(); ++r) route_of_[sp.routes[r].stream] = static_cast<int>(r);
     conflict_ = unit_conflict_factors(sp, access);
@@ -96,26 +108,25 @@ class FastModel {
       pcu_busy += static_cast<double>(kp.pcus()) * static_cast<double>(kp.compute_cycles);
     }
     const double dram_bytes = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes);
-    const double dram = std::max(dram_.cycles(dram_bytes), dram_.chunked_cycles(dram_transfers(sp_, streams)));
+    const cycle::SectionPlan plan = cycle::plan_section(sp_, s.id, spec_, layout_, access_);
+    const PipelineTime pipe = pipeline_time(plan, spec_, dram_);
+    const double dram = std::max({dram_.cycles(dram_bytes), dram_channel_cycles(plan, spec_), pipe.dram});
     r.dram_cycles = std::max(static_cast<int64_t>(std::ceil(dram - 1e-9)), agcu_cycles(sp_, a_, streams));
     const PmuLoad pmu = pmu_load(sp_, a_, streams, conflict_);
     r.pmu_cycles = pmu.cycles;
     r.bank_conflicts = pmu.conflicts;
     const NetworkLoad net = network_load(sp_, a_, streams, route_of_);
     r.network_cycles = net.cycles;
-    // Resident weights load before the first tile (a prologue nothing overlaps);
-    // the rest of the DRAM traffic streams alongside the compute.
-    const int64_t prologue = static_cast<int64_t>(
-        std::ceil(dram_.cycles(static_cast<double>(compile::resident_weight_bytes(sp_, s)))));
-    const int64_t steady = std::max({r.dram_cycles, prologue + std::max({r.compute_cycles, r.pmu_cycles,
-                                                                         r.network_cycles})});
-    if (steady > 0) {
-      const bool dram_bound = r.dram_cycles >= std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles});
-      r.latency_cycles = fill_drain_cycles(sp_, s, streams, route_of_, dram_, dram_bound);
-      // The chain starts with a DRAM read and ends with a DRAM write: each pays the latency.
-      const int64_t latency = static_cast<int64_t>(std::ceil(dram_.latency_cycles));
-      r.latency_cycles += (s.dram_read_bytes > 0 ? latency : 0) + (s.dram_write_bytes > 0 ? latency : 0);
-    }
+    // The pipeline's end (fast_plan.h) covers weights loaded before their
+    // kernel, fill and drain; the shared rates bound it from below, and the
+    // busiest DRAM channel is done no sooner than its bytes allow plus the
+    // latency of the last write.
+    const int64_t rates = std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles, r.dram_cycles});
+    const double latency = s.dram_write_bytes > 0 ? dram_.latency_cycles : 0;
+    const int64_t total = std::max({static_cast<int64_t>(std::ceil(pipe.cycles - 1e-9)),
+                                    static_cast<int64_t>(std::ceil(static_cast<double>(r.dram_cycles) + latency)), rates});
+    const int64_t steady = rates;
+    r.latency_cycles = total - rates;
     r.cycles = steady + r.latency_cycles;
     r.bound = bound_of(r);
     r.reconfig_cycles = reconfiguration(r);
@@ -173,6 +184,8 @@ class FastModel {
   const SimOptions& o_;
   const AccessFacts* access_;
   DramModel dram_;
+  cycle::CycleSpec spec_;
+  cycle::DramLayout layout_;
   std::vector<int> route_of_;
   std::vector<double> conflict_;
   Activity activity_;

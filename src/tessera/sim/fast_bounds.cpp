@@ -1,10 +1,9 @@
-// PMU, network and fill/drain terms of the fast model (see fast_bounds.h).
+// PMU, network and AGCU terms of the fast model (see fast_bounds.h).
 #include "tessera/sim/fast_bounds.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "tessera/compile/cost_model.h"
 #include "tessera/sim/common.h"
@@ -127,89 +126,6 @@ int64_t agcu_cycles(const compile::SpatialProgram& sp, const arch::ArchSpec& a, 
   double busiest = 0;
   for (const auto& [unit, bytes] : agcus) busiest = std::max({busiest, bytes.first, bytes.second});
   return ceil_cycles(busiest / per_cycle);
-}
-
-std::vector<double> dram_transfers(const compile::SpatialProgram& sp, const std::vector<int>& streams) {
-  std::vector<double> out;
-  for (int i : streams)
-    if (is_dram_stream(sp, sp.streams[i])) out.push_back(static_cast<double>(sp.streams[i].bytes));
-  return out;
-}
-
-namespace {
-
-// Route latency into each kernel's first stages.
-std::map<int, int64_t> route_latency(const compile::SpatialProgram& sp, const std::vector<int>& streams,
-                                     const std::vector<int>& route_of) {
-  std::map<int, int64_t> hop_cycles;
-  for (int i : streams) {
-    const compile::Stream& st = sp.streams[i];
-    if (route_of[i] < 0 || is_dram_stream(sp, st) || sp.units[st.dst].kind != UnitKind::PCU) continue;
-    const int k = sp.units[st.dst].kernel;
-    const int64_t hops = static_cast<int64_t>(sp.routes[route_of[i]].hops.size()) - 1;
-    hop_cycles[k] = std::max(hop_cycles[k], std::max<int64_t>(hops, 0) * sp.chip.hop_latency_cycles);
-  }
-  return hop_cycles;
-}
-
-// DRAM transfers kernel k needs before its first tile: resident weights in
-// full, every other input from DRAM one tile's worth.
-std::vector<double> first_tile_reads(const compile::SpatialProgram& sp, const std::set<int>& members,
-                                     const compile::KernelPlan& kp) {
-  std::vector<double> out;
-  const double tiles = static_cast<double>(std::max<int64_t>(kp.tiles, 1));
-  std::set<int32_t> seen;
-  for (int32_t t : kp.inputs) {
-    const int32_t r = compile::storage_root(sp, t);
-    const compile::TensorInfo& ti = sp.tensors[r];
-    if ((ti.producer >= 0 && members.count(ti.producer)) || !seen.insert(r).second) continue;
-    const double bytes = static_cast<double>(ti.bytes);
-    out.push_back(ti.weight ? (kp.weights_resident ? bytes : bytes / tiles) : bytes / tiles);
-  }
-  return out;
-}
-
-// DRAM transfers of kernel k's last tile: a tile of each output leaving the section.
-std::vector<double> last_tile_writes(const compile::KernelPlan& kp) {
-  if (kp.dram_write_bytes == 0) return {};
-  return {static_cast<double>(kp.dram_write_bytes) / static_cast<double>(std::max<int64_t>(kp.tiles, 1))};
-}
-
-}  // namespace
-
-int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Section& s, const std::vector<int>& streams,
-                          const std::vector<int>& route_of, const DramModel& dram, bool dram_bound) {
-  const std::map<int, int64_t> hops = route_latency(sp, streams, route_of);
-  const std::set<int> members(s.kernels.begin(), s.kernels.end());
-  // A chain of stages; `idle` is the part of it the bottleneck resource
-  // works through anyway (its own stages), so it does not add to the time.
-  struct Path {
-    double sum = 0, idle = 0;
-    double extra() const { return sum - idle; }
-  };
-  std::map<int, Path> best;  // longest chain ending at each kernel
-  double fill = 0;
-  for (int k : s.kernels) {  // program order: producers come first
-    const compile::KernelPlan& kp = sp.kernels[k];
-    if (kp.view) continue;
-    const double in = dram.chunked_cycles(first_tile_reads(sp, members, kp));
-    Path from{in, dram_bound ? in : 0};
-    for (int32_t t : kp.inputs) {
-      const int p = sp.tensors[compile::storage_root(sp, t)].producer;
-      auto it = p >= 0 && members.count(p) ? best.find(p) : best.end();
-      if (it != best.end() && it->second.extra() > from.extra()) from = it->second;
-    }
-    const double tiles = static_cast<double>(std::max<int64_t>(kp.tiles, 1));
-    const double tile = static_cast<double>(kp.compute_cycles) / tiles;
-    const auto h = hops.find(k);
-    Path here{from.sum + static_cast<double>(kp.chain) * sp.chip.pcu_stages +
-                  static_cast<double>(h == hops.end() ? 0 : h->second) + tile,
-              dram_bound ? from.idle : std::max(from.idle, tile)};
-    best[k] = here;
-    const double out = dram.chunked_cycles(last_tile_writes(kp));
-    fill = std::max(fill, here.sum + out - (dram_bound ? here.idle + out : here.idle));
-  }
-  return ceil_cycles(fill);
 }
 
 }  // namespace tessera::sim

@@ -1,6 +1,6 @@
 // The terms of the fast model that need more than one number from the
-// compiler: PMU port load (with bank conflicts), static-link load and the
-// pipeline fill/drain of a section. Private to sim/ (fast.cpp and tests).
+// compiler: PMU port load (with bank conflicts) and static-link load.
+// Private to sim/ (fast.cpp and tests).
 //
 // Widths are the hardware's: a PMU port moves one 32-bit word per bank per
 // cycle, a static link one vector of lanes x 32-bit words (as the compiler
@@ -11,16 +11,8 @@
 // most loaded link (every on-chip stream's bytes summed along its route)
 // sets the section's network time. DRAM streams ride the dynamic network:
 // an AGCU moves one dynamic link (link_bits) per cycle each way, which
-// joins the DRAM term (agcu_cycles).
-// Fill/drain: the time the bottleneck resource must sit idle while the
-// pipeline fills and drains. The stages of a chain are: the DRAM reads a
-// kernel needs before its first tile (resident weights in full, other inputs
-// one tile), every kernel's pipeline depth (chain x stages), input route
-// latency and one tile of compute, then the last tile's DRAM writes
-// (meta-pipelining with double buffers: a consumer starts when its
-// producer's first tile is done). Over the longest producer -> consumer
-// chain, fill = its stages minus those the bottleneck works through anyway:
-// the slowest kernel's tile, or every DRAM stage when DRAM is the bottleneck.
+// joins the DRAM term (agcu_cycles). Fill, drain and the DRAM timing of a
+// section are in fast_plan.h.
 #pragma once
 
 #include <cstdint>
@@ -62,10 +54,4 @@ NetworkLoad network_load(const compile::SpatialProgram& sp, const arch::ArchSpec
 
 // Cycles the busiest AGCU needs to move its DRAM streams over its dynamic link.
 int64_t agcu_cycles(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const std::vector<int>& streams);
-// Bytes of each DRAM stream (AGCU <-> PMU) of the section.
-std::vector<double> dram_transfers(const compile::SpatialProgram& sp, const std::vector<int>& streams);
-
-int64_t fill_drain_cycles(const compile::SpatialProgram& sp, const compile::Section& s, const std::vector<int>& streams,
-                          const std::vector<int>& route_of, const DramModel& dram, bool dram_bound);
-
 }  // namespace tessera::sim
