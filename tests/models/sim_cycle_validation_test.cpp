@@ -15,18 +15,16 @@
 namespace tessera {
 namespace {
 
-// The target is agreement within 15% on every model. On sn10 and
-// plasticine 31 of 32 runs meet it (mlp_mixer_op13 on sn10: -16.7%); on
-// sn40l 10 of 16 do, and its opset-13 exports of gpt and mlp_mixer (LayerNorm
-// as separate kernels, whose deep reductions stall short buffers in cycle
-// mode) are the worst at -40% and -26%. The known gaps are in
-// docs/sim-cycle.md. These bounds catch the two models drifting apart; the
-// printed table is the figure.
+// The target is agreement within 15% on every model: all 32 runs on
+// sn10 and plasticine meet it, and 12 of 16 on sn40l; there the worst are
+// the opset-13 exports of gpt (-32%) and mlp_mixer (-21%), whose LayerNorms
+// are separate kernels behind deep reductions, then vit (-18%, -16%). The
+// known gaps are in docs/sim-cycle.md. The printed table is the figure.
 struct Preset {
   const char* name;
   double agreement;
 };
-constexpr Preset kPresets[] = {{"sn10", 0.20}, {"plasticine", 0.20}, {"sn40l", 0.45}};
+constexpr Preset kPresets[] = {{"sn10", 0.15}, {"plasticine", 0.15}, {"sn40l", 0.35}};
 constexpr double kTarget = 0.15;
 
 sim::SimResult run(const std::string& model, const std::string& arch, sim::Mode mode) {

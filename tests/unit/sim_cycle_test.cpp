@@ -47,6 +47,23 @@ TEST(CycleRateServer, IdleGapStartsANewBusyPeriod) {
   EXPECT_EQ(later.end, 102);
 }
 
+TEST(CycleRateServer, AnEarlierRequestMadeLaterFillsTheGapBeforeAReservation) {
+  RateServer s(4);
+  EXPECT_EQ(s.serve(0, 8).end, 2);
+  EXPECT_EQ(s.serve(400, 40).start, 400);  // reserved for later: [400, 410)
+  // Ready at 10 and asked for afterwards: it goes into the idle [2, 400), not after 410.
+  const RateServer::Slot early = s.serve(10, 80);
+  EXPECT_EQ(early.start, 10);
+  EXPECT_EQ(early.end, 30);
+  // What is left of the gap is [2, 10) and [30, 400); a request too long for it queues at the end.
+  const RateServer::Slot big = s.serve(20, 4 * 380);
+  EXPECT_EQ(big.start, 410);
+  EXPECT_EQ(big.end, 790);
+  // A short one still fits before the reservation.
+  EXPECT_EQ(s.serve(8, 20).start, 30);  // [8, 13) does not fit in [2, 10)
+  EXPECT_NEAR(s.busy_cycles(), 2 + 10 + 20 + 380 + 5, 1e-9);
+}
+
 DramTierSpec tier(int channels, double bytes_per_cycle, int64_t latency, int64_t turnaround = 10) {
   DramTierSpec t;
   t.name = "test";

@@ -1,10 +1,19 @@
-// A resource that moves work at a fixed rate, first come first served: a
-// network link, a PMU port, an AGCU port, a DRAM channel. Work is counted in
+// A resource that moves work at a fixed rate, first come first served in
+// time: a network link, a PMU port, an AGCU port, a DRAM channel. A request
+// may be made for a later cycle (a tile's results leave its pipeline `depth`
+// cycles after it starts); one made afterwards for an earlier cycle goes into
+// the idle gap before that reservation when it fits there, instead of
+// queueing behind it. Work is counted in
 // units (bytes) and time in whole cycles, but the server keeps the fraction of
 // a cycle a request leaves unused, so over a long busy run it delivers exactly
 // `rate` units per cycle (no rounding per request). Several requests can share
 // one cycle when each needs only part of it.
 #pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 #include <cstdint>
 
@@ -28,7 +37,14 @@ class RateServer {
   double units() const { return units_; }
 
  private:
+  Slot fill_gap(int64_t ready, double work);
+
+  static constexpr size_t kMaxGaps = 16;  // the most recent idle gaps kept
   double rate_;
+  // Idle [start, end) before reservations made for later cycles, in time
+  // order (each new one starts at free_, after every earlier one).
+  std::vector<std::pair<int64_t, int64_t>> gaps_;
+  int64_t widest_gap_ = 0;  // the longest of gaps_
   int64_t epoch_ = 0;    // start of the current busy period
   double period_ = 0;    // cycles of work since epoch_ (fractional)
   int64_t free_ = 0;
