@@ -7,6 +7,7 @@
 // Needs: section. Guarantees: pmus, tiles, tile_elements, weights_resident and
 // dram bytes set on every kernel; section totals; DRAM capacity checked.
 #include <algorithm>
+#include <bit>
 #include <set>
 
 #include <fmt/format.h>
@@ -78,9 +79,9 @@ void tile(PassContext& ctx) {
       int64_t out_bytes = 0;
       for (int32_t t : kp.outputs) out_bytes += sp.tensors[t].bytes;
       kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (out_bytes + half_pmu - 1) / half_pmu);
-      if (!kp.view && resident && depth > 1) {
+      if (!kp.view && resident) {
         const int64_t vectors = std::max<int64_t>(1, kp.elements / sp.chip.pcu_lanes);
-        kp.tiles = std::max(kp.tiles, std::min(vectors, kTilesPerStage * depth));
+        kp.tiles = std::max(kp.tiles, std::min(vectors, static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(kTilesPerStage * (depth + 2))))));
       }
       kp.tile_elements = (kp.elements + kp.tiles - 1) / kp.tiles;
       kp.dram_read_bytes = kp.dram_write_bytes = 0;

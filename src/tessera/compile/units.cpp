@@ -116,7 +116,8 @@ class SectionBuilder {
 
   void add_dram() {
     const int agcus = sp_.chip.count(UnitKind::AGCU);
-    const size_t n_streams = dram_inputs_.size() + dram_outputs_.size();
+    size_t n_streams = dram_outputs_.size();  // one AGCU per DRAM buffer while the chip has them
+    for (const auto& in : dram_inputs_) n_streams += in.second.size();
     if (n_streams == 0) return;
     TESSERA_CHECK(agcus > 0, "chip {} has no AGCUs but section {} moves DRAM data", sp_.chip.name, s_.name);
     std::vector<int> ag;
