@@ -61,7 +61,12 @@ TEST(CycleRateServer, AnEarlierRequestMadeLaterFillsTheGapBeforeAReservation) {
   EXPECT_EQ(big.end, 790);
   // A short one still fits before the reservation.
   EXPECT_EQ(s.serve(8, 20).start, 30);  // [8, 13) does not fit in [2, 10)
-  EXPECT_NEAR(s.busy_cycles(), 2 + 10 + 20 + 380 + 5, 1e-9);
+  // Small requests share a gap's cycles as they share a busy period's: two quarter cycles in one.
+  const RateServer::Slot a = s.serve(40, 1), b = s.serve(40, 1);
+  EXPECT_EQ(a.start, 40);
+  EXPECT_EQ(b.start, 40);
+  EXPECT_EQ(b.end, 41);
+  EXPECT_NEAR(s.busy_cycles(), 2 + 10 + 20 + 380 + 5 + 0.5, 1e-9);
 }
 
 DramTierSpec tier(int channels, double bytes_per_cycle, int64_t latency, int64_t turnaround = 10) {

@@ -60,6 +60,7 @@ void StreamPart::connect(Fabric& f) {
 }
 
 int64_t StreamPart::address(int64_t tile) const {
+  if (s_->tile_stride > 0) return s_->address + tile * s_->tile_stride;
   const int64_t before = s_->dram_bytes * tile / s_->tiles;  // bytes of the earlier tiles
   return s_->address + (s_->tensor_bytes > 0 ? before % s_->tensor_bytes : before);
 }

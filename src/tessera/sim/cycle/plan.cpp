@@ -223,7 +223,8 @@ class PlanBuilder {
   }
 
   // A tensor leaving the section may be striped over several staging PMUs:
-  // each stripe is a write stream of its exact share of the bytes.
+  // each stripe is a write stream of its exact share of the bytes, the i-th
+  // part of each tile.
   void add_dram_writes() {
     std::map<int32_t, std::vector<size_t>> stripes;  // tensor -> dram_out_ entries, in stream order
     for (size_t i = 0; i < dram_out_.size(); ++i) stripes[tensor_[static_cast<size_t>(dram_out_[i].buffer)]].push_back(i);
@@ -237,8 +238,12 @@ class PlanBuilder {
         w.write = true;
         w.tensor = ti.name;
         w.tier = layout_.tier[static_cast<size_t>(t)];
-        w.address = layout_.address[static_cast<size_t>(t)] + ti.bytes * i / n;
         w.tiles = std::max<int64_t>(1, kp.tiles);
+        // Stripe i writes the i-th part of every tile, so a tile's stripes
+        // are one contiguous range over all the channels.
+        const int64_t tile_bytes = ti.bytes / w.tiles;
+        w.address = layout_.address[static_cast<size_t>(t)] + tile_bytes * i / n;
+        if (n > 1 && w.tiles > 1 && tile_bytes > 0) w.tile_stride = tile_bytes;
         w.dram_bytes = w.tensor_bytes = split(ti.bytes, n, i);
         w.agcu = o.agcu;
         w.source = o.buffer;

@@ -88,6 +88,7 @@ struct DramStreamItem {
   std::string tensor;
   int tier = 0;
   int64_t address = 0;      // in its tier
+  int64_t tile_stride = 0;  // writes: bytes from one tile's address to the next's (0: one contiguous range)
   int64_t tiles = 1;
   int64_t dram_bytes = 0;   // moved over the run (a streamed weight repeats per tile)
   int64_t tensor_bytes = 0;

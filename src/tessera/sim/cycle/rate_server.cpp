@@ -12,7 +12,7 @@ constexpr double kEps = 1e-9;
 
 RateServer::Slot RateServer::serve(int64_t ready, double units, double extra_cycles) {
   const double work = units / rate_ + extra_cycles;
-  if (ready < free_ && work > 0 && !gaps_.empty() && ready < gaps_.back().second && work <= widest_gap_) {
+  if (ready < free_ && work > 0 && !gaps_.empty() && ready < gaps_.back().to && work <= widest_gap_ + kEps) {
     const Slot g = fill_gap(ready, work);
     if (g.end > g.start) {
       busy_ += work;
@@ -24,11 +24,10 @@ RateServer::Slot RateServer::serve(int64_t ready, double units, double extra_cyc
     if (ready > free_ && free_ > 0) {
       if (gaps_.size() == kMaxGaps) {
         gaps_.erase(gaps_.begin());
-        widest_gap_ = 0;
-        for (const auto& [a, b] : gaps_) widest_gap_ = std::max(widest_gap_, b - a);
+        measure_gaps();
       }
-      gaps_.emplace_back(free_, ready);
-      widest_gap_ = std::max(widest_gap_, ready - free_);
+      gaps_.push_back({static_cast<double>(free_), ready});
+      widest_gap_ = std::max(widest_gap_, static_cast<double>(ready - free_));
     }
     epoch_ = ready;
     period_ = 0;
@@ -47,24 +46,35 @@ RateServer::Slot RateServer::serve(int64_t ready, double units, double extra_cyc
 // The earliest idle gap at or after `ready` that holds `work` whole cycles;
 // an empty slot when none does.
 RateServer::Slot RateServer::fill_gap(int64_t ready, double work) {
-  const int64_t need = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(work - kEps)));
   // Gaps end in increasing order: skip those that end by `ready`.
   const auto first = std::upper_bound(gaps_.begin(), gaps_.end(), ready,
-                                      [](int64_t r, const std::pair<int64_t, int64_t>& g) { return r < g.second; });
+                                      [](int64_t r, const Gap& g) { return r < g.to; });
   for (size_t i = static_cast<size_t>(first - gaps_.begin()); i < gaps_.size(); ++i) {
-    const auto [from, to] = gaps_[i];
-    const int64_t start = std::max(ready, from);
-    if (start + need > to) continue;
-    gaps_.erase(gaps_.begin() + static_cast<std::ptrdiff_t>(i));
-    auto at = gaps_.begin() + static_cast<std::ptrdiff_t>(i);
-    if (start + need < to) at = gaps_.insert(at, {start + need, to});
-    if (start > from) gaps_.insert(at, {from, start});
-    if (gaps_.size() > kMaxGaps) gaps_.erase(gaps_.begin());  // a split adds one
-    widest_gap_ = 0;
-    for (const auto& [a, b] : gaps_) widest_gap_ = std::max(widest_gap_, b - a);
-    return {start, start + need};
+    Gap& g = gaps_[i];
+    const double start = std::max(static_cast<double>(ready), g.from);
+    if (start + work > static_cast<double>(g.to) + kEps) continue;
+    Slot slot;
+    slot.start = static_cast<int64_t>(std::floor(start + kEps));
+    slot.end = std::max(slot.start + 1, static_cast<int64_t>(std::ceil(start + work - kEps)));
+    if (start - g.from < kEps) {  // from the gap's start: what is left of it
+      g.from = start + work;
+      if (g.from > static_cast<double>(g.to) - kEps) gaps_.erase(gaps_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {  // inside it: split it around the request
+      const Gap after{start + work, g.to};
+      g.to = slot.start;
+      if (after.from < static_cast<double>(after.to) - kEps)
+        gaps_.insert(gaps_.begin() + static_cast<std::ptrdiff_t>(i) + 1, after);
+      if (gaps_.size() > kMaxGaps) gaps_.erase(gaps_.begin());
+    }
+    measure_gaps();
+    return slot;
   }
   return {0, 0};
+}
+
+void RateServer::measure_gaps() {
+  widest_gap_ = 0;
+  for (const Gap& g : gaps_) widest_gap_ = std::max(widest_gap_, static_cast<double>(g.to) - g.from);
 }
 
 }  // namespace tessera::sim::cycle

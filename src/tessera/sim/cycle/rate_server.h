@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include <cstdint>
@@ -43,8 +42,15 @@ class RateServer {
   double rate_;
   // Idle [start, end) before reservations made for later cycles, in time
   // order (each new one starts at free_, after every earlier one).
-  std::vector<std::pair<int64_t, int64_t>> gaps_;
-  int64_t widest_gap_ = 0;  // the longest of gaps_
+  // Work already placed at a gap's start moves `from` on by its fraction of
+  // a cycle, so small requests share a gap's cycles as they share a busy period's.
+  struct Gap {
+    double from;
+    int64_t to;
+  };
+  std::vector<Gap> gaps_;
+  double widest_gap_ = 0;  // the longest of gaps_
+  void measure_gaps();
   int64_t epoch_ = 0;    // start of the current busy period
   double period_ = 0;    // cycles of work since epoch_ (fractional)
   int64_t free_ = 0;
