@@ -2,7 +2,8 @@
 # The simulator's acceptance figures (docs/sim.md, "Acceptance"), fast mode:
 #   1. MatMul 4096x4096x4096 with both inputs in DRAM: % of bf16 peak on sn40l
 #      (HBM-fed), % of its roofline bound (roofline_seconds / seconds) on sn10.
-#   2. MatMul 1024x1024x1024, same figures.
+#   2. MatMul 1024x1024x1024, same figures, and % of its roofline bound in
+#      cycle mode on every rda preset.
 #   3. Add of two 256 MiB (fp32) tensors: % of DRAM bandwidth on every rda preset.
 #   4. GPT-2 small (zoo:gpt2, sequence 1024) on sn10: wall time of `tessera sim`.
 #   5. Every real model: -O1 vs -O0 speedup on sn10 and sn10 vs a100.
@@ -53,6 +54,18 @@ for m in matmul4096 matmul1024; do
         "$(field $out/report.json "r['sections'][0]['bound']")"
     fi
   done
+done
+
+echo
+echo "== MatMul 1024^3 with inputs in DRAM in cycle mode (-O1): % of its roofline bound"
+printf "%-8s %12s %12s %10s %10s\n" arch seconds roofline_s "%roofline" cycles
+for arch in sn40l sn10 plasticine; do
+  out=$WORK/matmul1024-cycle-$arch
+  if sim "$WORK/matmul1024.onnx" $arch 1 "$out" --mode cycle; then
+    printf "%-8s %12s %12s %10s %10s\n" $arch "$(field $out/report.json "'%.4g' % t['seconds']")" \
+      "$(field $out/report.json "'%.4g' % t['roofline_seconds']")" \
+      "$(field $out/report.json "'%.1f' % (100*t['roofline_fraction'])")" "$(field $out/report.json "t['cycles']")"
+  fi
 done
 
 echo

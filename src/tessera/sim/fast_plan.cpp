@@ -50,6 +50,8 @@ double chunks_per_request(double bytes) {
 // moves its bytes at its rate; a tier keeps at most kDramQueuePerChannel x
 // channels chunks in flight, each for the latency plus its transfer, so many
 // small requests are latency bound (Little's law).
+constexpr int64_t kTileRanges = 1024;
+
 struct DramLoad {
   explicit DramLoad(const cycle::CycleSpec& spec) : chunks(spec.dram.size(), 0) {
     for (const cycle::DramTierSpec& t : spec.dram) bytes.emplace_back(static_cast<size_t>(std::max(1, t.channels)), 0.0);
@@ -61,10 +63,17 @@ struct DramLoad {
   void add(const DramStreamItem& d, double share) {
     if (d.dram_bytes <= 0 || share <= 0) return;
     const size_t tier = static_cast<size_t>(std::clamp<int>(d.tier, 0, static_cast<int>(bytes.size()) - 1));
-    const int64_t span = d.tensor_bytes > 0 ? d.tensor_bytes : d.dram_bytes;
-    const int64_t copies = d.dram_bytes / span;
-    if (copies > 0) add_range(bytes[tier], d.address, span, static_cast<double>(copies) * share);
-    if (const int64_t rest = d.dram_bytes - copies * span; rest > 0) add_range(bytes[tier], d.address, rest, share);
+    if (d.tile_stride > 0) {  // a write stripe: one part of every tile (at most kTileRanges placed, scaled)
+      const int64_t tiles = std::max<int64_t>(1, d.tiles), step = std::max<int64_t>(1, tiles / kTileRanges);
+      const double scale = static_cast<double>(step);
+      for (int64_t t = 0; t < tiles; t += step)
+        add_range(bytes[tier], d.address + t * d.tile_stride, cycle::split(d.dram_bytes, tiles, t), share * scale);
+    } else {
+      const int64_t span = d.tensor_bytes > 0 ? d.tensor_bytes : d.dram_bytes;
+      const int64_t copies = d.dram_bytes / span;
+      if (copies > 0) add_range(bytes[tier], d.address, span, static_cast<double>(copies) * share);
+      if (const int64_t rest = d.dram_bytes - copies * span; rest > 0) add_range(bytes[tier], d.address, rest, share);
+    }
     const double requests = static_cast<double>(std::max<int64_t>(1, d.tiles)) *
                             static_cast<double>(std::max<size_t>(1, d.write ? 1 : d.issuers.size()));
     chunks[tier] += share * requests * chunks_per_request(static_cast<double>(d.dram_bytes) / requests);
@@ -169,11 +178,19 @@ PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& 
     for (int b : ki.inputs)
       dur = std::max(dur, read[static_cast<size_t>(b)] * p.buffers[static_cast<size_t>(b)].conflict / read_rate);
     for (int b : ki.outputs) dur = std::max(dur, written[static_cast<size_t>(b)] / write_rate);
+    // A step takes whole cycles (cycle mode's pipelines and PMU ports move
+    // whole vectors per cycle): 1.5 vector-steps per step take 2, and a
+    // kernel handing on more steps than it has vector-steps still takes a
+    // cycle for each.
+    if (!ki.reads.empty() || !ki.inputs.empty()) dur = tiles * std::ceil(dur / tiles - 1e-9);
     Times& t = ks[k];
     t.step = dur / tiles;
     t.depth = max_of(ki.depth) + spec.hop_latency;
     t.rem = dur;
     double last = 0;
+    DramLoad streamed(spec);  // streamed DRAM inputs beyond what their buffers prefetch
+    double streamed_route = 0;
+    std::vector<int> counted;  // streams already in `streamed` (one per tensor, read into several buffers)
     for (int b : ki.inputs) {
       const BufferItem& bi = p.buffers[static_cast<size_t>(b)];
       if (bi.producer_kind == EndKind::Kernel && bi.producer >= 0) {
@@ -201,21 +218,49 @@ PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& 
           const double tile = static_cast<double>(d.dram_bytes) / static_cast<double>(std::max<int64_t>(1, d.tiles));
           t.start = std::max(t.start, latency + route + before[k].cycles(spec) + dram.chunked_cycles({tile}));
           last = std::max(last, latency + route + all[k].cycles(spec));
+          const double tiles_in = static_cast<double>(std::max<int64_t>(1, d.tiles));
+          if (std::find(counted.begin(), counted.end(), bi.producer) == counted.end()) {
+            counted.push_back(bi.producer);
+            const double share = std::max(0.0, 1 - static_cast<double>(bi.depth) / tiles_in);
+            streamed.add(d, share);
+            if (share > 0) streamed_route = std::max(streamed_route, route);
+          }
         }
       }
     }
+    // A streamed input is read no faster than DRAM allows once its buffers
+    // have filled, which is no sooner than the kernel starts taking tiles.
+    if (streamed_route > 0) last = std::max(last, t.start + latency + streamed_route + streamed.cycles(spec));
     t.finish = std::max(t.start + t.rem, last + t.step) + t.depth;
     out.cycles = std::max(out.cycles, t.finish);
     out.rate = std::max(out.rate, dur);
   }
+  // Writes: the last step's write after the kernel ends, and all of a
+  // kernel's writes no sooner than they can move from its first step on.
+  std::vector<DramLoad> writes(n, DramLoad(spec));
+  std::vector<double> write_route(n, 0);
   for (const DramStreamItem& d : p.dram_streams) {
     if (!d.write || d.source < 0) continue;
     const BufferItem& src = p.buffers[static_cast<size_t>(d.source)];
     if (src.producer_kind != EndKind::Kernel || src.producer < 0) continue;
+    const size_t k = static_cast<size_t>(src.producer);
     const double tile = static_cast<double>(d.dram_bytes) / static_cast<double>(std::max<int64_t>(1, d.tiles));
-    out.cycles = std::max(out.cycles, ks[static_cast<size_t>(src.producer)].finish + path_latency(p, d.path) +
-                                          dram.chunked_cycles({tile}) + latency);
+    out.cycles = std::max(out.cycles, ks[k].finish + path_latency(p, d.path) + dram.chunked_cycles({tile}) + latency);
+    writes[k].add(d, 1);
+    write_route[k] = std::max(write_route[k], path_latency(p, d.path));
   }
+  // When DRAM is the bottleneck it still idles at the end: the last tile's
+  // data comes back (latency), is computed (a step and the depth), and its
+  // write lands (latency) after everything else has moved.
+  const double everything = total.cycles(spec);
+  const bool reads = all[n].cycles(spec) > 0;
+  for (size_t k = 0; k < n; ++k)
+    if (write_route[k] > 0) {
+      out.cycles = std::max(out.cycles, ks[k].start + ks[k].step + ks[k].depth + write_route[k] +
+                                            writes[k].cycles(spec) + latency);
+      out.cycles = std::max(out.cycles, everything + (reads ? latency : 0) + ks[k].step + ks[k].depth +
+                                            write_route[k] + latency);
+    }
   out.dram = total.cycles(spec);
   return out;
 }
