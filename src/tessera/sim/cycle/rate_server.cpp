@@ -53,6 +53,7 @@ RateServer::Slot RateServer::fill_gap(int64_t ready, double work) {
     Gap& g = gaps_[i];
     const double start = std::max(static_cast<double>(ready), g.from);
     if (start + work > static_cast<double>(g.to) + kEps) continue;
+    const bool widest = static_cast<double>(g.to) - g.from >= widest_gap_ - kEps;
     Slot slot;
     slot.start = static_cast<int64_t>(std::floor(start + kEps));
     slot.end = std::max(slot.start + 1, static_cast<int64_t>(std::ceil(start + work - kEps)));
@@ -66,7 +67,7 @@ RateServer::Slot RateServer::fill_gap(int64_t ready, double work) {
         gaps_.insert(gaps_.begin() + static_cast<std::ptrdiff_t>(i) + 1, after);
       if (gaps_.size() > kMaxGaps) gaps_.erase(gaps_.begin());
     }
-    measure_gaps();
+    if (widest) measure_gaps();  // only the widest gap shrinking can lower the widest
     return slot;
   }
   return {0, 0};
