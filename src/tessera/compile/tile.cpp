@@ -50,9 +50,15 @@ void check_dram_capacity(const SpatialProgram& sp) {
          (total - sp.chip.dram_capacity_bytes) / 1e9);
 }
 
-// A fused section pipelines its kernels tile by tile: with fewer tiles than a
-// few times its depth, each stage would mostly wait for the one before it.
+// A section pipelines its stages tile by tile (its DRAM read, each kernel,
+// its DRAM write): with fewer tiles than a few times its stages, each stage
+// would mostly wait for the one before it. The count is rounded up to a power
+// of two so that tiles of power-of-two tensors fall on DRAM burst boundaries.
 constexpr int64_t kTilesPerStage = 4;
+
+int64_t pipeline_tiles(int64_t kernels) {
+  return static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(kTilesPerStage * (kernels + 2))));
+}
 
 }  // namespace
 
@@ -81,7 +87,7 @@ void tile(PassContext& ctx) {
       kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (out_bytes + half_pmu - 1) / half_pmu);
       if (!kp.view && resident) {
         const int64_t vectors = std::max<int64_t>(1, kp.elements / sp.chip.pcu_lanes);
-        kp.tiles = std::max(kp.tiles, std::min(vectors, static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(kTilesPerStage * (depth + 2))))));
+        kp.tiles = std::max(kp.tiles, std::min(vectors, pipeline_tiles(depth)));
       }
       kp.tile_elements = (kp.elements + kp.tiles - 1) / kp.tiles;
       kp.dram_read_bytes = kp.dram_write_bytes = 0;
