@@ -2,6 +2,8 @@
 // precision) and must catch a mapping that computes different numbers.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "tessera/arch/spec.h"
 #include "tessera/compile/chip.h"
 #include "tessera/compile/compile.h"
@@ -58,6 +60,31 @@ TEST(SimCheck, MappedKernelsAreSplitIntoPieces) {
   EXPECT_EQ(static_cast<int64_t>(k.body.size()), (512 + chunk - 1) / chunk);
 }
 
+TEST(SimCheck, ContractionsAreSplitIntoTheStagesPartialSums) {
+  const auto p = small_model();
+  const auto sp = mapping(p, arch::Precision::Fp32);
+  compile::MappedOptions o;
+  o.reduction_parts = 6;
+  const auto k = compile::mapped_kernel(p.calls[0].kernel, sp.kernels[0], o);
+  // Every piece's store is an adder tree over 6 reduces of 256 / 6 (42 or 43) terms.
+  std::function<int(const pattern::Expr&)> reduces = [&](const pattern::Expr& e) {
+    if (e.kind == pattern::ExprKind::Reduce) {
+      EXPECT_TRUE(e.iters[0].extent == 42 || e.iters[0].extent == 43) << e.iters[0].extent;
+      return 1;
+    }
+    int n = 0;
+    for (const auto& a : e.args) n += reduces(*a);
+    return n;
+  };
+  std::function<const pattern::Stmt&(const pattern::Stmt&)> store = [&](const pattern::Stmt& s) -> const pattern::Stmt& {
+    return s.kind == pattern::StmtKind::Store ? s : store(s.body.at(0));
+  };
+  for (const auto& piece : k.body) EXPECT_EQ(reduces(*store(piece).value), 6);
+  // The relu is no contraction: left whole.
+  EXPECT_EQ(compile::mapped_kernel(p.calls[1].kernel, sp.kernels[1], o).body.size(),
+            compile::mapped_kernel(p.calls[1].kernel, sp.kernels[1], {}).body.size());
+}
+
 TEST(SimCheck, CorrectMappingPassesInFp32) {
   const auto p = small_model();
   const auto r = sim::check_mapping(p, mapping(p, arch::Precision::Fp32), arch::Precision::Fp32);
@@ -71,6 +98,15 @@ TEST(SimCheck, BrokenTilingFails) {
   broken.fault_tile_gap = true;
   const auto r = sim::check_mapping(p, mapping(p, arch::Precision::Fp32), arch::Precision::Fp32, 0, broken);
   EXPECT_FALSE(r.passed) << "a tiling that skips one row per tile must change the numbers";
+  EXPECT_GT(r.max_abs_err, 0.01 * r.max_ref);
+}
+
+TEST(SimCheck, ADroppedPartialSumFails) {
+  const auto p = small_model();
+  compile::MappedOptions broken;
+  broken.fault_drop_partial = true;
+  const auto r = sim::check_mapping(p, mapping(p, arch::Precision::Fp32), arch::Precision::Fp32, 0, broken);
+  EXPECT_FALSE(r.passed) << "an adder tree that loses one stage's partial sum must change the numbers";
   EXPECT_GT(r.max_abs_err, 0.01 * r.max_ref);
 }
 

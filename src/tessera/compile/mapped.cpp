@@ -48,6 +48,66 @@ pattern::ExprP index_plus(pattern::VarId v, int64_t offset) {
   return sum;
 }
 
+// A balanced tree of additions over `parts` (the stages' adder tree).
+pattern::ExprP add_tree(const std::vector<pattern::ExprP>& parts, size_t lo, size_t hi) {
+  if (hi - lo == 1) return parts[lo];
+  const size_t mid = lo + (hi - lo) / 2;
+  auto sum = std::make_shared<pattern::Expr>();
+  sum->kind = pattern::ExprKind::Binary;
+  sum->bin = pattern::BinOp::Add;
+  sum->dtype = parts[lo]->dtype;
+  sum->args = {add_tree(parts, lo, mid), add_tree(parts, mid, hi)};
+  return sum;
+}
+
+// A contraction: a reduce-add of a product.
+bool is_contraction(const pattern::Expr& e) {
+  return e.kind == pattern::ExprKind::Reduce && e.red == pattern::ReduceOp::Add && !e.args.empty() &&
+         e.args[0]->kind == pattern::ExprKind::Binary && e.args[0]->bin == pattern::BinOp::Mul;
+}
+
+// `e` with every outermost contraction split into `parts` partial sums over
+// contiguous ranges of its longest reduction variable, added as a tree.
+pattern::ExprP split_contractions(const pattern::ExprP& e, pattern::Kernel& k, const MappedOptions& o) {
+  if (is_contraction(*e)) {
+    size_t longest = 0;
+    for (size_t i = 1; i < e->iters.size(); ++i)
+      if (e->iters[i].extent > e->iters[longest].extent) longest = i;
+    const int64_t extent = e->iters.empty() ? 0 : e->iters[longest].extent;
+    const int64_t parts = std::min<int64_t>(o.reduction_parts, extent);
+    if (parts <= 1) return e;
+    const pattern::VarId v = e->iters[longest].var;
+    std::vector<pattern::ExprP> sums;
+    for (int64_t p = 0; p < parts; ++p) {
+      const int64_t from = extent * p / parts, len = extent * (p + 1) / parts - from;
+      const pattern::VarId part = fresh_var(k, fmt::format("{}_s{}", k.vars[v], p));
+      auto sum = std::make_shared<pattern::Expr>(*e);
+      sum->iters[longest] = {part, len};
+      sum->args = {pattern::substitute(e->args[0], v, index_plus(part, from))};
+      sums.push_back(std::move(sum));
+    }
+    if (o.fault_drop_partial) sums.pop_back();
+    return add_tree(sums, 0, sums.size());
+  }
+  bool changed = false;
+  std::vector<pattern::ExprP> args;
+  for (const auto& a : e->args) {
+    args.push_back(split_contractions(a, k, o));
+    changed = changed || args.back() != a;
+  }
+  if (!changed) return e;
+  auto copy = std::make_shared<pattern::Expr>(*e);
+  copy->args = std::move(args);
+  return copy;
+}
+
+void split_contractions(std::vector<Stmt>& body, pattern::Kernel& k, const MappedOptions& o) {
+  for (Stmt& s : body) {
+    if (s.value) s.value = split_contractions(s.value, k, o);
+    split_contractions(s.body, k, o);
+  }
+}
+
 }  // namespace
 
 pattern::Kernel mapped_kernel(const pattern::Kernel& k, const KernelPlan& plan, const MappedOptions& options) {
@@ -74,6 +134,7 @@ pattern::Kernel mapped_kernel(const pattern::Kernel& k, const KernelPlan& plan, 
       out.body.push_back(std::move(p));
     }
   }
+  if (plan.contraction && options.reduction_parts > 1) split_contractions(out.body, out, options);
   return out;
 }
 

@@ -276,8 +276,11 @@ void run_gemm(Interpreter& interp, Gemm g, float* product) {
 
 void run_with_contractions(const pattern::Kernel& k, std::vector<Binding> bindings) {
   pattern::Kernel rewritten = k;
-  std::vector<std::optional<Gemm>> gemms;
-  for (auto& s : rewritten.body) gemms.push_back(plan_gemm(s, rewritten));
+  std::vector<std::vector<Gemm>> gemms;  // per statement: every contraction of its store (a split one has several)
+  for (auto& s : rewritten.body) {
+    gemms.emplace_back();
+    while (auto g = plan_gemm(s, rewritten)) gemms.back().push_back(std::move(*g));
+  }
   std::vector<Tensor> products;
   for (size_t t = bindings.size(); t < rewritten.tensors.size(); ++t) {
     products.emplace_back(DType::F32, rewritten.tensors[t].shape);
@@ -285,7 +288,7 @@ void run_with_contractions(const pattern::Kernel& k, std::vector<Binding> bindin
   }
   Interpreter interp(rewritten, bindings);
   for (size_t i = 0; i < rewritten.body.size(); ++i) {
-    if (gemms[i]) run_gemm(interp, *gemms[i], static_cast<float*>(bindings[gemms[i]->product].data));
+    for (const Gemm& g : gemms[i]) run_gemm(interp, g, static_cast<float*>(bindings[g.product].data));
     interp.run_top_level(rewritten.body[i], num_threads());
   }
 }

@@ -78,7 +78,9 @@ CheckResult check_mapping(const pattern::Program& p, const compile::SpatialProgr
     round_tensor(narrowed[name], mantissa);
   }
   exec::RunHooks hooks;
-  hooks.kernel_for = [&](size_t c) { return compile::mapped_kernel(p.calls[c].kernel, sp.kernels[c], options); };
+  compile::MappedOptions mapping = options;
+  if (mapping.reduction_parts == 0) mapping.reduction_parts = sp.chip.pcu_stages;  // contractions unroll over the stages
+  hooks.kernel_for = [&](size_t c) { return compile::mapped_kernel(p.calls[c].kernel, sp.kernels[c], mapping); };
   hooks.on_output = [mantissa](Tensor& t) { round_tensor(t, mantissa); };
   const auto mapped = exec::run_program(stored, narrowed, hooks);
 

@@ -32,6 +32,8 @@ double check_tolerance(arch::Precision p);
 
 // Inputs are deterministic pseudo-random values from `seed` (floats in
 // [-1, 1), integers in [0, 4)). The program's weights must be materialised.
+// Contractions are split into the chip's PCU stages' partial sums unless
+// `options.reduction_parts` says otherwise (compile/mapped.h).
 CheckResult check_mapping(const pattern::Program& p, const compile::SpatialProgram& sp, arch::Precision precision,
                           uint64_t seed = 0, const compile::MappedOptions& options = {});
 
