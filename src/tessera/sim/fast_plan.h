@@ -11,7 +11,7 @@
 // steps):
 //   dur     the kernel alone: its vector-steps over its copies, or its
 //           busiest PMU port (reads with bank conflicts, writes), whichever
-//           is slower
+//           is slower, in whole cycles per step
 //   start   when every input has its first step: a producer's first steps
 //           plus its pipeline depth; a resident weight in full; a streamed
 //           DRAM input's first tile after the DRAM latency
@@ -20,12 +20,15 @@
 //           (a producer stalled by a full buffer resumes only when this
 //           kernel starts)
 // DRAM reads come back in the controller's order (program position of the
-// kernel served): kernel k's resident weights are in once the resident
-// bytes of kernels up to k are; its last streamed tile once every read of
-// kernels up to k is. A kernel writing to DRAM ends with one step's write
-// and the latency. The section ends with its last kernel or write.
-// Backpressure beyond `rem` (a producer slowed by a consumer it does not
-// feed directly) is not modelled.
+// kernel served): kernel k's resident weights are in once what is served
+// ahead of them is, on the channels they use; its last streamed tile once
+// every read of kernels up to k is, and no sooner than its start plus what
+// its buffers do not prefetch. A kernel writing to DRAM ends with one step's
+// write and the latency, and its writes take their DRAM time from its first
+// step on. A DRAM-bound section ends two latencies, a step and the depth
+// after all its traffic. The section ends with its last kernel or write.
+// Not modelled: backpressure beyond `rem` (a producer slowed by a consumer
+// it does not feed directly) and bursts queueing on shared links.
 #pragma once
 
 #include <cstdint>
