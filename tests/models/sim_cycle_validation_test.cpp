@@ -59,7 +59,9 @@ void validate(int opt) {
       EXPECT_EQ(cycle.flops, fast.flops);
       ASSERT_EQ(cycle.sections.size(), fast.sections.size());
       EXPECT_GE(cycle.seconds * 1.0001, cycle.roofline_seconds);
-      if (opt == 1) EXPECT_EQ(run(model, arch, opt, sim::Mode::Cycle).cycles, cycle.cycles) << "cycle mode is not deterministic";
+      if (opt == 1) {
+        EXPECT_EQ(run(model, arch, opt, sim::Mode::Cycle).cycles, cycle.cycles) << "cycle mode is not deterministic";
+      }
     }
   }
   fmt::print("-O{}: {} of {} runs outside the {:.0f}% target\n", opt, disagree, std::size(kPresets) * dirs.size(),

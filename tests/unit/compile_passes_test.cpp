@@ -172,12 +172,18 @@ TEST(CompileTile, ASectionPipelinesItsKernelsAndItsDramStages) {
   // plus the DRAM read and write (24), rounded up to 32.
   const auto o1 = compile_at(chain_program(256, 256), small_chip(8, 8), 1);
   ASSERT_EQ(o1.sections.size(), 1u);
-  for (const auto& k : o1.kernels)
-    if (!k.view) EXPECT_EQ(k.tiles, 32) << k.name;
+  for (const auto& k : o1.kernels) {
+    if (!k.view) {
+      EXPECT_EQ(k.tiles, 32) << k.name;
+    }
+  }
   // -O0: every kernel alone still pipelines against its DRAM read and write: 12 -> 16.
   const auto o0 = compile_at(chain_program(256, 256), small_chip(8, 8), 0);
-  for (const auto& k : o0.kernels)
-    if (!k.view && k.weights_resident) EXPECT_EQ(k.tiles, 16) << k.name;
+  for (const auto& k : o0.kernels) {
+    if (!k.view && k.weights_resident) {
+      EXPECT_EQ(k.tiles, 16) << k.name;
+    }
+  }
 }
 
 }  // namespace

@@ -17,9 +17,7 @@ using pattern::Stmt;
 using pattern::StmtKind;
 
 bool has_contraction(const Expr& e) {
-  if (e.kind == ExprKind::Reduce && e.red == pattern::ReduceOp::Add && e.args[0]->kind == ExprKind::Binary &&
-      e.args[0]->bin == pattern::BinOp::Mul && is_float(e.dtype))
-    return true;
+  if (pattern::is_contraction(e) && is_float(e.dtype)) return true;
   return std::any_of(e.args.begin(), e.args.end(), [](const auto& a) { return has_contraction(*a); });
 }
 

@@ -60,16 +60,10 @@ pattern::ExprP add_tree(const std::vector<pattern::ExprP>& parts, size_t lo, siz
   return sum;
 }
 
-// A contraction: a reduce-add of a product.
-bool is_contraction(const pattern::Expr& e) {
-  return e.kind == pattern::ExprKind::Reduce && e.red == pattern::ReduceOp::Add && !e.args.empty() &&
-         e.args[0]->kind == pattern::ExprKind::Binary && e.args[0]->bin == pattern::BinOp::Mul;
-}
-
 // `e` with every outermost contraction split into `parts` partial sums over
 // contiguous ranges of its longest reduction variable, added as a tree.
 pattern::ExprP split_contractions(const pattern::ExprP& e, pattern::Kernel& k, const MappedOptions& o) {
-  if (is_contraction(*e)) {
+  if (pattern::is_contraction(*e)) {
     size_t longest = 0;
     for (size_t i = 1; i < e->iters.size(); ++i)
       if (e->iters[i].extent > e->iters[longest].extent) longest = i;

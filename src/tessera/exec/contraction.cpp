@@ -44,13 +44,7 @@ bool collect_vars(const Expr& e, std::set<VarId>& out) {
 
 // The first reduce-add-of-a-product in `e` (not inside another reduce).
 const Expr* find_contraction(const Expr& e) {
-  if (e.kind == ExprKind::Reduce) {
-    const Expr& body = *e.args[0];
-    if (e.red == pattern::ReduceOp::Add && e.dtype == DType::F32 && body.kind == ExprKind::Binary &&
-        body.bin == pattern::BinOp::Mul)
-      return &e;
-    return nullptr;
-  }
+  if (e.kind == ExprKind::Reduce) return pattern::is_contraction(e) && e.dtype == DType::F32 ? &e : nullptr;
   for (const auto& a : e.args)
     if (const Expr* r = find_contraction(*a)) return r;
   return nullptr;

@@ -23,4 +23,9 @@ const char* name(ReduceOp op) {
 
 bool is_comparison(BinOp op) { return op >= BinOp::Eq && op <= BinOp::Ge; }
 
+bool is_contraction(const Expr& e) {
+  return e.kind == ExprKind::Reduce && e.red == ReduceOp::Add && !e.args.empty() && e.args[0]->kind == ExprKind::Binary &&
+         e.args[0]->bin == BinOp::Mul;
+}
+
 }  // namespace tessera::pattern

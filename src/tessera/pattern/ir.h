@@ -72,6 +72,9 @@ struct Expr {
   std::vector<ExprP> args;
 };
 
+// A contraction: a reduce-add whose body is a product (matmul, conv, einsum).
+bool is_contraction(const Expr& e);
+
 enum class StmtKind : uint8_t { Map, Fold, Let, Store, Scan };
 
 struct Stmt {

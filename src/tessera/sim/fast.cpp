@@ -110,24 +110,21 @@ class FastModel {
     const double dram_bytes = static_cast<double>(s.dram_read_bytes + s.dram_write_bytes);
     const cycle::SectionPlan plan = cycle::plan_section(sp_, s.id, spec_, layout_, access_);
     const PipelineTime pipe = pipeline_time(plan, spec_, dram_);
-    const double dram = std::max({dram_.cycles(dram_bytes), dram_channel_cycles(plan, spec_), pipe.dram});
+    const double dram = std::max({dram_.cycles(dram_bytes), pipe.channel, pipe.dram});
     r.dram_cycles = std::max(static_cast<int64_t>(std::ceil(dram - 1e-9)), agcu_cycles(sp_, a_, streams));
     const PmuLoad pmu = pmu_load(sp_, a_, streams, conflict_);
     r.pmu_cycles = pmu.cycles;
     r.bank_conflicts = pmu.conflicts;
     const NetworkLoad net = network_load(sp_, a_, streams, route_of_);
     r.network_cycles = net.cycles;
-    // The pipeline's end (fast_plan.h) covers weights loaded before their
-    // kernel, fill and drain; the shared rates bound it from below, and the
-    // busiest DRAM channel is done no sooner than its bytes allow plus the
-    // latency of the last write.
+    // The pipeline's end (fast_plan.h) covers weights arriving, fill, drain
+    // and waiting; the shared rates bound it from below, and DRAM is done no
+    // sooner than its busiest term plus the latency of the last write.
     const int64_t rates = std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles, r.dram_cycles});
     const double latency = s.dram_write_bytes > 0 ? dram_.latency_cycles : 0;
-    const int64_t total = std::max({static_cast<int64_t>(std::ceil(pipe.cycles - 1e-9)),
-                                    static_cast<int64_t>(std::ceil(static_cast<double>(r.dram_cycles) + latency)), rates});
-    const int64_t steady = rates;
-    r.latency_cycles = total - rates;
-    r.cycles = steady + r.latency_cycles;
+    r.cycles = std::max({static_cast<int64_t>(std::ceil(pipe.cycles - 1e-9)),
+                         static_cast<int64_t>(std::ceil(static_cast<double>(r.dram_cycles) + latency)), rates});
+    r.latency_cycles = r.cycles - rates;
     r.bound = bound_of(r);
     r.reconfig_cycles = reconfiguration(r);
     if (r.cycles > 0) {

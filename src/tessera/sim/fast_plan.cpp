@@ -84,6 +84,12 @@ struct DramLoad {
       chunks[t] += o.chunks[t];
     }
   }
+  double busiest_channel(const cycle::CycleSpec& spec) const {
+    double busiest = 0;
+    for (size_t t = 0; t < bytes.size(); ++t)
+      for (double b : bytes[t]) busiest = std::max(busiest, b / spec.dram[t].channel_bytes_per_cycle);
+    return busiest;
+  }
   // Cycles until the busiest channel that `on` uses (every channel when
   // null) has moved this load, or its tier's requests have cycled through
   // the in-flight limit; tiers one after the other.
@@ -122,10 +128,7 @@ double max_of(const std::vector<int>& depth) {
 double dram_channel_cycles(const cycle::SectionPlan& p, const cycle::CycleSpec& spec) {
   DramLoad load(spec);
   for (const DramStreamItem& d : p.dram_streams) load.add(d, 1);
-  double busiest = 0;
-  for (size_t t = 0; t < load.bytes.size(); ++t)
-    for (double b : load.bytes[t]) busiest = std::max(busiest, b / spec.dram[t].channel_bytes_per_cycle);
-  return busiest;
+  return load.busiest_channel(spec);
 }
 
 PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& spec, const DramModel& dram) {
@@ -218,10 +221,9 @@ PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& 
           const double tile = static_cast<double>(d.dram_bytes) / static_cast<double>(std::max<int64_t>(1, d.tiles));
           t.start = std::max(t.start, latency + route + before[k].cycles(spec) + dram.chunked_cycles({tile}));
           last = std::max(last, latency + route + all[k].cycles(spec));
-          const double tiles_in = static_cast<double>(std::max<int64_t>(1, d.tiles));
           if (std::find(counted.begin(), counted.end(), bi.producer) == counted.end()) {
             counted.push_back(bi.producer);
-            const double share = std::max(0.0, 1 - static_cast<double>(bi.depth) / tiles_in);
+            const double share = std::max(0.0, 1 - static_cast<double>(bi.depth) / static_cast<double>(std::max<int64_t>(1, d.tiles)));
             streamed.add(d, share);
             if (share > 0) streamed_route = std::max(streamed_route, route);
           }
@@ -253,7 +255,8 @@ PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& 
   // data comes back (latency), is computed (a step and the depth), and its
   // write lands (latency) after everything else has moved.
   const double everything = total.cycles(spec);
-  const bool reads = all[n].cycles(spec) > 0;
+  const bool reads = std::any_of(p.dram_streams.begin(), p.dram_streams.end(),
+                                 [](const DramStreamItem& d) { return !d.write && d.dram_bytes > 0; });
   for (size_t k = 0; k < n; ++k)
     if (write_route[k] > 0) {
       out.cycles = std::max(out.cycles, ks[k].start + ks[k].step + ks[k].depth + write_route[k] +
@@ -261,7 +264,8 @@ PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& 
       out.cycles = std::max(out.cycles, everything + (reads ? latency : 0) + ks[k].step + ks[k].depth +
                                             write_route[k] + latency);
     }
-  out.dram = total.cycles(spec);
+  out.dram = everything;
+  out.channel = total.busiest_channel(spec);
   return out;
 }
 

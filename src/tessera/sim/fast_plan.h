@@ -47,6 +47,7 @@ struct PipelineTime {
   double cycles = 0;  // the section's end
   double rate = 0;    // the slowest kernel's dur (no fill, drain or waiting)
   double dram = 0;    // every DRAM request of the section, bandwidth or latency bound
+  double channel = 0; // the busiest DRAM channel (dram_channel_cycles)
 };
 PipelineTime pipeline_time(const cycle::SectionPlan& p, const cycle::CycleSpec& spec, const DramModel& dram);
 

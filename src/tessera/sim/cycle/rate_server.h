@@ -3,18 +3,16 @@
 // may be made for a later cycle (a tile's results leave its pipeline `depth`
 // cycles after it starts); one made afterwards for an earlier cycle goes into
 // the idle gap before that reservation when it fits there, instead of
-// queueing behind it. Work is counted in
-// units (bytes) and time in whole cycles, but the server keeps the fraction of
-// a cycle a request leaves unused, so over a long busy run it delivers exactly
-// `rate` units per cycle (no rounding per request). Several requests can share
-// one cycle when each needs only part of it.
+// queueing behind it. Work is counted in units (bytes) and time in whole
+// cycles, but the server keeps the fraction of a cycle a request leaves
+// unused, so over a long busy run it delivers exactly `rate` units per cycle
+// (no rounding per request). Several requests can share one cycle when each
+// needs only part of it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
-
-#include <cstdint>
 
 namespace tessera::sim::cycle {
 
