@@ -6,13 +6,20 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera {
 
 int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  bool overflow = false;
+  for (int64_t d : shape) overflow |= __builtin_mul_overflow(n, d, &n) || n > kMaxCount || n < -kMaxCount;
+  if (overflow) {
+    for (int64_t d : shape)
+      if (d == 0) return 0;
+    fail_overflow(fmt::format("the element count of shape {}", shape_str(shape)));
+  }
   return n;
 }
 
@@ -27,6 +34,9 @@ std::vector<int64_t> row_major_strides(const Shape& shape) {
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   for (int64_t d : shape_)
     if (d < 0) fail("tensor shape {} has a negative dimension", shape_str(shape_));
+  // nbytes() cannot wrap: the element count is at most 2^62 and checked_mul
+  // bounds the product with the element size the same way.
+  checked_mul(size(), static_cast<int64_t>(dtype_size(dtype_)), fmt::format("the byte size of a tensor of shape {}", shape_str(shape_)));
   buffer_ = std::make_shared<std::vector<std::byte>>(std::max<size_t>(nbytes(), 1));
 }
 
