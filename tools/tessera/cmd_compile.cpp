@@ -1,17 +1,16 @@
 // tessera compile MODEL --arch ARCH [-O0|-O1] [--out DIR] [--print-after PASS]
-#include <filesystem>
-
 #include <fmt/format.h>
 
 #include "commands.h"
 #include "tessera/driver/driver.h"
 #include "tessera/report/compile_report.h"
+#include "tessera/support/output.h"
 
 namespace tessera::cli {
 namespace {
 
 struct CompileArgs {
-  std::string model, arch, out = "tessera-out", print_after;
+  std::string model, arch, out = "tessera-out/compile", print_after;
   int opt = 1;
   uint64_t seed = 1;
 };
@@ -23,12 +22,13 @@ std::string pass_list() {
 }
 
 void run(const CompileArgs& a) {
+  check_output_dir(a.out, "--out");
   compile::CompileOptions o;
   o.opt = a.opt;
   o.seed = a.seed;
   o.print_after = a.print_after;
   const compile::SpatialProgram sp = driver::compile_model(a.model, a.arch, o);
-  std::filesystem::create_directories(a.out);
+  prepare_output_dir(a.out, "--out");
   report::write_compile_outputs(sp, a.out);
   fmt::print("{}", report::compile_summary(sp));
   fmt::print("wrote {0}/mapping.json, {0}/placement.svg, {0}/report.json\n", a.out);
@@ -46,7 +46,7 @@ void add_compile(CLI::App& app) {
                   "-O0: kernel by kernel (one kernel per section, intermediates in DRAM); "
                   "-O1: spatial dataflow (default)")
       ->check(CLI::IsMember({0, 1}));
-  cmd->add_option("--out", args->out, "output directory (default: tessera-out)");
+  cmd->add_option("--out", args->out, "output directory (default: tessera-out/compile)");
   cmd->add_option("--print-after", args->print_after, "dump the spatial program after a pass (or 'all') on stderr");
   cmd->add_option("--seed", args->seed, "placement seed (default 1)");
   cmd->callback([args] { run(*args); });

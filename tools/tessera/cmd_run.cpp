@@ -11,6 +11,7 @@
 #include "tessera/exec/executor.h"
 #include "tessera/support/error.h"
 #include "tessera/support/npy.h"
+#include "tessera/support/output.h"
 
 namespace tessera::cli {
 namespace {
@@ -21,13 +22,6 @@ struct RunArgs {
   std::string output_dir = ".";
   bool timing = false;
 };
-
-// Output names may hold '/', ':' and other characters a file name should not.
-std::string file_name_for(const std::string& name) {
-  std::string out;
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
-  return out.empty() ? "output" : out;
-}
 
 // Progress on a terminal only, and only once the work has taken a moment.
 exec::Progress terminal_progress(const char* what) {
@@ -47,6 +41,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 
 void run(const RunArgs& a) {
+  check_output_dir(a.output_dir, "--output-dir");  // before the work, so a bad folder fails fast
   std::map<std::string, Tensor> feeds;
   for (const auto& spec : a.inputs) {
     auto eq = spec.find('=');
@@ -63,10 +58,10 @@ void run(const RunArgs& a) {
   t0 = std::chrono::steady_clock::now();
   auto outputs = exec::run_program(p, feeds, terminal_progress("executing"));
   const double t_exec = since(t0);
-  std::filesystem::create_directories(a.output_dir);
+  prepare_output_dir(a.output_dir, "--output-dir");
   for (int32_t id : p.outputs) {
     const auto& name = p.tensors[id].name;
-    const std::string path = (std::filesystem::path(a.output_dir) / (file_name_for(name) + ".npy")).string();
+    const std::string path = (std::filesystem::path(a.output_dir) / (file_name_for_tensor(name) + ".npy")).string();
     write_npy(path, outputs.at(name));
     fmt::print("{} -> {} ({}{})\n", name, path, dtype_name(outputs.at(name).dtype()),
                shape_str(outputs.at(name).shape()));
@@ -83,7 +78,7 @@ void add_run(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Execute a model functionally; write each output as DIR/<name>.npy");
   cmd->add_option("model", args->model, "model file (.onnx) or zoo:NAME[,key=value...]")->required();
   cmd->add_option("--input,-i", args->inputs, "a model input, NAME=FILE.npy (repeat for each input)");
-  cmd->add_option("--output-dir,-o", args->output_dir, "directory for the output .npy files (default: .)");
+  cmd->add_option("--output-dir,-o", args->output_dir, "directory for the output .npy files (default: .); a name's characters other than letters, digits, '.', '-' and '_' are written as %XX");
   cmd->add_flag("--timing", args->timing, "print load / lower / execute times on stderr");
   cmd->callback([args] { run(*args); });
 }

@@ -2,25 +2,30 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "commands.h"
 #include "tessera/arch/spec.h"
 #include "tessera/driver/simulate.h"
 #include "tessera/report/sim_report.h"
 #include "tessera/support/error.h"
+#include "tessera/support/output.h"
 
 namespace tessera::cli {
 namespace {
 
 struct SimArgs {
-  std::string model, arch, out = "tessera-out", mode = "fast", dtype;
+  std::string model, arch, out = "tessera-out/sim", mode = "fast", dtype;
   int opt = 1;
   bool check = false;
 };
 
 void run(const SimArgs& a) {
+  check_output_dir(a.out, "--out");
   const auto t0 = std::chrono::steady_clock::now();
+  const arch::ArchSpec spec = arch::load_arch(a.arch);
+  if (a.mode == "cycle" && spec.kind == arch::ArchKind::Roofline)
+    fmt::print(stderr, "tessera: note: {} is a kernel-by-kernel roofline model; --mode cycle applies to dataflow "
+                       "chips only, so this runs the roofline\n", a.arch);
   sim::SimOptions o;
   o.mode = a.mode == "cycle" ? sim::Mode::Cycle : sim::Mode::Fast;
   o.trace = true;
@@ -34,8 +39,8 @@ void run(const SimArgs& a) {
     fmt::print("check: {} — max |mapped - reference| = {:.3g} on '{}' (max |reference| {:.3g}, tolerance {:g} x it)\n",
                c.passed ? "passed" : "FAILED", c.max_abs_err, c.worst_output, c.max_ref, c.tolerance);
   }
-  std::filesystem::create_directories(a.out);
-  report::write_sim_outputs(r, arch::load_arch(a.arch), a.out);
+  prepare_output_dir(a.out, "--out");
+  report::write_sim_outputs(r, spec, a.out);
   fmt::print("{}", report::sim_summary(r));
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("wrote {}/report.json{} in {:.2f} s\n", a.out,
@@ -63,7 +68,7 @@ void add_sim(CLI::App& app) {
                   "compute precision (fp32, bf16, ...; default: the architecture's native one)");
   cmd->add_flag("--check", args->check,
                 "execute the mapped program (tiles, copies, storage precision) and compare it with the reference executor");
-  cmd->add_option("--out", args->out, "output directory (default: tessera-out)");
+  cmd->add_option("--out", args->out, "output directory (default: tessera-out/sim)");
   cmd->callback([args] { run(*args); });
 }
 

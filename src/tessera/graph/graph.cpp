@@ -13,7 +13,11 @@ int64_t Node::attr_int(const std::string& key, int64_t fallback) const {
   auto it = attrs.find(key);
   if (it == attrs.end()) return fallback;
   if (auto* v = std::get_if<int64_t>(&it->second)) return *v;
-  if (auto* v = std::get_if<double>(&it->second)) return static_cast<int64_t>(*v);
+  if (auto* v = std::get_if<double>(&it->second)) {
+    // Range-check before the cast: NaN or |v| >= 2^63 would be undefined behaviour.
+    if (*v >= -9.2233720368547758e18 && *v < 9.2233720368547758e18) return static_cast<int64_t>(*v);
+    fail("{}: attribute '{}' is {}, which is not a usable integer; re-export the model", describe(), key, *v);
+  }
   fail("{}: attribute '{}' should be an integer", describe(), key);
 }
 

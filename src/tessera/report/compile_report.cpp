@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tessera/support/error.h"
+#include "tessera/support/output.h"
+#include "tessera/support/run_info.h"
 
 namespace tessera::report {
 
@@ -57,7 +59,7 @@ std::string mapping_json(const SpatialProgram& sp) {
   json out = {{"model", sp.model}, {"arch", sp.arch}, {"opt", sp.opt},
               {"chip", {{"rows", sp.chip.rows}, {"cols", sp.chip.cols}, {"sites", std::move(sites)}}},
               {"sections", std::move(sections)}};
-  return out.dump(1) + "\n";
+  return out.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string compile_report_json(const SpatialProgram& sp) {
@@ -78,14 +80,17 @@ std::string compile_report_json(const SpatialProgram& sp) {
     reads += s.dram_read_bytes;
     writes += s.dram_write_bytes;
   }
-  json out = {{"model", sp.model},
+  json out = {{"report", "compile"},
+              {"tessera_version", kTesseraVersion},
+              {"command", command_line()},
+              {"model", sp.model},
               {"arch", sp.arch},
               {"opt", sp.opt},
               {"compile", {{"passes", std::move(passes)}, {"total_seconds", total}}},
               {"total", {{"sections", sp.sections.size()}, {"kernels", sp.kernels.size()},
                          {"dram_read_bytes", reads}, {"dram_write_bytes", writes}}},
               {"sections", std::move(sections)}};
-  return out.dump(1) + "\n";
+  return out.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 namespace {
@@ -123,10 +128,7 @@ std::string compile_summary(const SpatialProgram& sp) {
 
 void write_compile_outputs(const SpatialProgram& sp, const std::string& dir) {
   auto write = [&](const std::string& name, const std::string& text) {
-    const std::string path = dir + "/" + name;
-    std::ofstream out(path);
-    if (!out) fail("cannot write '{}': check that the directory is writable", path);
-    out << text;
+    write_output_file(dir + "/" + name, text);
   };
   write("mapping.json", mapping_json(sp));
   write("placement.svg", placement_svg(sp));

@@ -11,6 +11,8 @@
 #include "tessera/arch/derived.h"
 #include "tessera/sim/common.h"
 #include "tessera/support/error.h"
+#include "tessera/support/output.h"
+#include "tessera/support/run_info.h"
 
 namespace tessera::report {
 namespace {
@@ -91,7 +93,12 @@ std::string sim_report_json(const SimResult& r, const arch::ArchSpec& a) {
   for (const auto& s : r.sections) sections.push_back(section_json(s));
   json bounds = json::object();
   for (const auto& [name, cycles] : time_by_bound(r)) bounds[name] = cycles;
-  json out = {{"model", r.model},
+  json energy = {{"total_j", r.energy_j}, {"average_w", r.average_w}};
+  for (const auto& [part, j] : r.energy_parts_j) energy[part + "_j"] = j;
+  json out = {{"report", "sim"},
+              {"tessera_version", kTesseraVersion},
+              {"command", command_line()},
+              {"model", r.model},
               {"arch", r.arch},
               {"opt", r.opt},
               {"mode", r.mode},
@@ -109,6 +116,7 @@ std::string sim_report_json(const SimResult& r, const arch::ArchSpec& a) {
                 {"dram_write_bytes", r.dram_write_bytes},
                 {"energy_j", r.energy_j},
                 {"average_w", r.average_w}}},
+              {"energy", std::move(energy)},
               {"cycles_by_bound", std::move(bounds)},
               {"sections", std::move(sections)},
               {"notes", r.notes}};
@@ -116,7 +124,7 @@ std::string sim_report_json(const SimResult& r, const arch::ArchSpec& a) {
   if (r.checked)
     out["check"] = {{"passed", r.check_passed}, {"max_abs_err", r.check_max_abs_err},
                     {"tolerance", r.check_tolerance}};
-  return out.dump(1) + "\n";
+  return out.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 namespace {
@@ -173,19 +181,20 @@ std::string trace_json(const SimResult& r) {
   json out = {{"traceEvents", std::move(events)},
               {"displayTimeUnit", "ns"},
               {"otherData", {{"model", r.model}, {"arch", r.arch}, {"mode", r.mode}, {"clock_ghz", r.clock_ghz}}}};
-  return out.dump() + "\n";
+  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string sim_summary(const SimResult& r, int max_rows) {
   const double total = static_cast<double>(std::max<int64_t>(r.cycles, 1));
   std::string out = fmt::format(
-      "{} on {} -O{}, {} mode, {}: {:.4g} ms ({} cycles at {:.2f} GHz)\n"
-      "  roofline {:.4g} ms ({:.0f}% of it reached); {:.3g} TFLOPS of {:.4g} peak ({:.1f}%)\n"
-      "  DRAM {} read, {} written; energy {:.4g} J, {:.4g} W average\n  time by bound:",
-      r.model, r.arch, r.opt, r.mode, r.precision, r.seconds * 1e3, r.cycles, r.clock_ghz, r.roofline_seconds * 1e3,
+      "{} on {} -O{}, {} mode, {}: {} ({} cycles at {:.2f} GHz)\n"
+      "  roofline {} ({:.0f}% of it reached); {:.3g} TFLOPS of {:.4g} peak ({:.1f}%)\n"
+      "  DRAM {} read, {} written; energy {}, {:.4g} W average\n  time by bound:",
+      r.model, r.arch, r.opt, r.mode, r.precision, sim::human_seconds(r.seconds), r.cycles, r.clock_ghz,
+      sim::human_seconds(r.roofline_seconds),
       100 * ratio(r.roofline_seconds, r.seconds), r.achieved_tflops, r.peak_tflops,
       100 * ratio(r.achieved_tflops, r.peak_tflops), sim::human_bytes(static_cast<double>(r.dram_read_bytes)),
-      sim::human_bytes(static_cast<double>(r.dram_write_bytes)), r.energy_j, r.average_w);
+      sim::human_bytes(static_cast<double>(r.dram_write_bytes)), sim::human_joules(r.energy_j), r.average_w);
   for (const auto& [name, cycles] : time_by_bound(r))
     if (cycles > 0) out += fmt::format(" {} {:.0f}%", name, 100 * static_cast<double>(cycles) / total);
   out += "\n";
@@ -214,13 +223,13 @@ std::string sim_summary(const SimResult& r, int max_rows) {
 
 void write_sim_outputs(const SimResult& r, const arch::ArchSpec& a, const std::string& dir) {
   auto write = [&](const std::string& name, const std::string& text) {
-    const std::string path = dir + "/" + name;
-    std::ofstream out(path);
-    if (!out) fail("cannot write '{}': check that the directory is writable", path);
-    out << text;
+    write_output_file(dir + "/" + name, text);
   };
   write("report.json", sim_report_json(r, a));
-  if (!r.trace.empty()) write("trace.json", trace_json(r));
+  if (!r.trace.empty())
+    write("trace.json", trace_json(r));
+  else
+    remove_stale_output(dir, "trace.json");  // an earlier run's trace must not sit beside this report
 }
 
 }  // namespace tessera::report

@@ -150,4 +150,18 @@ std::string human_bytes(double bytes) {
   return fmt::format("{:.0f} B", bytes);
 }
 
+std::string human_seconds(double s) {
+  if (s >= 1) return fmt::format("{:.3f} s", s);
+  if (s >= 1e-3) return fmt::format("{:.3f} ms", s * 1e3);
+  if (s >= 1e-6) return fmt::format("{:.3f} us", s * 1e6);
+  return fmt::format("{:.3f} ns", s * 1e9);
+}
+
+std::string human_joules(double j) {
+  if (j >= 1) return fmt::format("{:.3f} J", j);
+  if (j >= 1e-3) return fmt::format("{:.3f} mJ", j * 1e3);
+  if (j >= 1e-6) return fmt::format("{:.3f} uJ", j * 1e6);
+  return fmt::format("{:.3f} nJ", j * 1e9);
+}
+
 }  // namespace tessera::sim

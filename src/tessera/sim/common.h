@@ -71,5 +71,9 @@ std::vector<std::vector<int>> streams_by_section(const compile::SpatialProgram& 
 
 // "1.23 MB", "456 kB": for notes and tables.
 std::string human_bytes(double bytes);
+// "1.234 ms", "12.500 us": three decimals in the largest unit that is >= 1,
+// so small models never print as 0.000.
+std::string human_seconds(double seconds);
+std::string human_joules(double joules);
 
 }  // namespace tessera::sim

@@ -32,6 +32,16 @@ Energy roofline_energy(const arch::ArchSpec& a, double seconds, double compute_s
   return out;
 }
 
+std::vector<std::pair<std::string, double>> energy_parts(const Energy& e) {
+  const std::pair<const char*, double> all[] = {{"pcu", e.pcu_j},   {"pmu", e.pmu_j},         {"agcu", e.agcu_j},
+                                                {"network", e.network_j}, {"dram", e.dram_j}, {"compute", e.compute_j},
+                                                {"static", e.static_j}};
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [name, v] : all)
+    if (v > 0) out.emplace_back(name, v);
+  return out;
+}
+
 std::string describe(const Energy& e) {
   auto j = [](double v) { return v >= 1 ? fmt::format("{:.3g} J", v) : fmt::format("{:.3g} mJ", v * 1e3); };
   std::string s = fmt::format("energy {}:", j(e.total()));
@@ -56,6 +66,7 @@ void finish_rda_totals(SimResult& r, const compile::SpatialProgram& sp, const ar
   r.roofline_seconds = std::max(compute_s, memory_s);
   const Energy e = rda_energy(act, a, sp.chip.clock_ghz, r.seconds, dram);
   r.energy_j = e.total();
+  r.energy_parts_j = energy_parts(e);
   r.average_w = r.seconds > 0 ? r.energy_j / r.seconds : 0;
   r.notes.push_back(describe(e));
   r.notes.push_back(fmt::format("reconfiguration [A]: {} B of configuration per unit read from DRAM + {} cycles",

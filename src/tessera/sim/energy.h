@@ -35,6 +35,8 @@ Energy rda_energy(const Activity& act, const arch::ArchSpec& a, double clock_ghz
 Energy roofline_energy(const arch::ArchSpec& a, double seconds, double compute_seconds, double dram_bytes,
                        const DramModel& dram);
 
+// The parts that are present, in a fixed order, for report.json.
+std::vector<std::pair<std::string, double>> energy_parts(const Energy& e);
 // One line for the notes: "energy 1.23 J: PCU 0.5 J, PMU ..., static ...".
 std::string describe(const Energy& e);
 

@@ -165,6 +165,7 @@ SimResult simulate_roofline(const pattern::Program& p, const arch::ArchSpec& a, 
   const Energy e =
       roofline_energy(a, seconds, compute_seconds, static_cast<double>(r.dram_read_bytes + r.dram_write_bytes), dram);
   r.energy_j = e.total();
+  r.energy_parts_j = energy_parts(e);
   r.average_w = seconds > 0 ? r.energy_j / seconds : 0;
   r.notes.push_back(describe(e));
   r.notes.push_back(

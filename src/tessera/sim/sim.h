@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tessera/arch/spec.h"
@@ -67,6 +68,9 @@ struct SimResult {
   double achieved_tflops = 0, peak_tflops = 0;
   int64_t dram_read_bytes = 0, dram_write_bytes = 0;
   double energy_j = 0, average_w = 0;
+  // energy_j by part, in a fixed order ("pcu", "pmu", "agcu", "network",
+  // "dram", "compute", "static"); parts a model does not have are absent.
+  std::vector<std::pair<std::string, double>> energy_parts_j;
   std::vector<SectionResult> sections;
   std::vector<TraceEvent> trace;
   std::vector<std::string> notes;  // assumptions and warnings worth printing

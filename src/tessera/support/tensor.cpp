@@ -10,6 +10,18 @@
 #include "tessera/support/error.h"
 
 namespace tessera {
+namespace {
+
+// Float -> integer with NaN as 0 and out-of-range values saturated: ONNX leaves
+// the result undefined, C++ makes the plain cast undefined behaviour.
+int64_t saturate_to_i64(double v) {
+  if (!(v == v)) return 0;
+  if (v >= 9.2233720368547758e18) return INT64_MAX;
+  if (v <= -9.2233720368547758e18) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
+}  // namespace
 
 int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
@@ -94,7 +106,7 @@ Tensor Tensor::cast(DType to) const {
     for (int64_t i = 0; i < n; ++i) {
       double v = get_f64(i);
       if (is_float(to) || to == DType::Bool) t.set_f64(i, v);
-      else t.set_i64(i, std::isfinite(v) ? static_cast<int64_t>(v) : 0);
+      else t.set_i64(i, saturate_to_i64(v));
     }
   } else {
     for (int64_t i = 0; i < n; ++i) {

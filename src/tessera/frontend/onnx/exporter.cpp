@@ -10,6 +10,7 @@
 
 #include "tessera/frontend/onnx/onnx_proto.h"
 #include "tessera/support/error.h"
+#include "tessera/support/output.h"
 
 namespace tessera::frontend {
 namespace {
@@ -76,6 +77,7 @@ class InitializerWriter {
     if (!external_) return;
     data_path_ = model_path + ".data";
     location_ = std::filesystem::path(data_path_).filename().string();
+    write_output_file(data_path_, "");  // created here, never through a symlink
     out_.open(data_path_, std::ios::binary | std::ios::trunc);
     if (!out_) fail("cannot write external data file '{}'", data_path_);
   }
@@ -269,10 +271,9 @@ ExportSummary export_onnx(const graph::Graph& g, const std::string& path, const 
 
   if (model.ByteSizeLong() > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
     fail("'{}' would be over protobuf's 2 GiB limit; export its weights as external data", path);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail("cannot write '{}'", path);
-  if (!model.SerializeToOstream(&out)) fail("cannot write '{}' (disk full?)", path);
-  out.close();
+  std::string bytes;
+  if (!model.SerializeToString(&bytes)) fail("cannot serialise '{}'", path);
+  write_output_file(path, bytes);
   summary.model_path = path;
   summary.model_file_bytes = static_cast<int64_t>(std::filesystem::file_size(path));
   return summary;

@@ -50,9 +50,14 @@ std::vector<graph::ValueId> ImportContext::emit(graph::Node n, const std::vector
   n.outputs.clear();
   for (const std::string& name : out_names) n.outputs.push_back(name.empty() ? graph::kNoValue : add_named(name, {}));
   graph::infer_node(graph_, n);
-  for (graph::ValueId o : n.outputs)
-    TESSERA_CHECK(o == graph::kNoValue || graph_.value(o).shape_known, "{}: inference left output '{}' unset",
-                  n.describe(), graph_.value(o).name);
+  // Inference sets every output the operator has; one left unset is an output
+  // the model declared beyond them.
+  for (size_t k = 0; k < n.outputs.size(); ++k) {
+    const graph::ValueId o = n.outputs[k];
+    if (o != graph::kNoValue && !graph_.value(o).shape_known)
+      fail("{} declares output {} ('{}'), but {} has no output {}; remove it from the node and re-export",
+           n.describe(), k, graph_.value(o).name, n.op, k);
+  }
   std::vector<graph::ValueId> outputs = n.outputs;
   if (!try_fold(n)) graph_.nodes.push_back(std::move(n));
   return outputs;

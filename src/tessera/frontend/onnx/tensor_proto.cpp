@@ -1,12 +1,14 @@
 // TensorProto -> Tensor: element types, raw little-endian bytes, the typed
 // repeated fields (narrow integers and bools travel in int32_data), and
 // external data files next to the model.
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "tessera/frontend/onnx/onnx_proto.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::frontend {
@@ -70,32 +72,86 @@ int64_t external_number(const TensorProto& tp, const std::string& key, const std
   fail("{}: external data '{}' is '{}', not a non-negative integer", what, key, text);
 }
 
-void copy_external(const TensorProto& tp, const std::string& base_dir, Tensor& t, const std::string& what) {
-  std::string location = external_key(tp, "location");
+// The file an external tensor names, confined to the model's folder: ONNX's
+// checker rejects absolute locations and ones that climb out with '..', and so
+// does Tessera (otherwise a model could read any file and, through an
+// Identity, write it to an output). Symlinks that lead outside are refused too.
+std::filesystem::path external_file(const std::string& location, const std::string& base_dir,
+                                    const std::string& what) {
+  namespace fs = std::filesystem;
   if (location.empty()) fail("{} is stored externally but names no 'location'", what);
-  std::filesystem::path file = std::filesystem::path(base_dir) / location;
+  const fs::path rel(location);
+  bool climbs = false;
+  for (const auto& part : rel) climbs |= part == "..";
+  if (rel.is_absolute() || rel.has_root_name() || rel.has_root_directory() || climbs ||
+      location.find('\0') != std::string::npos)
+    fail("{}: external data location '{}' must be a relative path inside the model's folder (no absolute path, "
+         "no '..'); move the data file next to the .onnx file",
+         what, location);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec))
+  const fs::path base = fs::weakly_canonical(fs::absolute(base_dir.empty() ? "." : base_dir, ec), ec);
+  const fs::path file = fs::weakly_canonical(base / rel, ec);
+  auto [b, f] = std::mismatch(base.begin(), base.end(), file.begin(), file.end());
+  if (ec || b != base.end())
+    fail("{}: external data location '{}' leads outside the model's folder (through a symlink?); copy the data "
+         "file next to the .onnx file",
+         what, location);
+  if (!fs::is_regular_file(file, ec))
     fail(
         "{} keeps its data in external file '{}', which was not found at '{}'; keep the model's data "
         "files next to the .onnx file",
         what, location, file.string());
-  int64_t offset = std::max<int64_t>(external_number(tp, "offset", what), 0);
-  int64_t length = external_number(tp, "length", what);
-  const auto needed = static_cast<int64_t>(t.nbytes());
-  if (length >= 0 && length != needed)
-    fail("{}: external data length is {} bytes, but {}{} needs {}", what, length, dtype_name(t.dtype()),
-         shape_str(t.shape()), needed);
-  const auto file_size = static_cast<int64_t>(std::filesystem::file_size(file, ec));
-  if (offset + needed > file_size)
-    fail("{}: external file '{}' has {} bytes, too short for {} bytes at offset {}", what, file.string(), file_size,
-         needed, offset);
+  return file;
+}
+
+void copy_external(const TensorProto& tp, const std::string& base_dir, Tensor& t, const std::string& what) {
+  const std::filesystem::path file = external_file(external_key(tp, "location"), base_dir, what);
   std::ifstream in(file, std::ios::binary);
+  const int64_t offset = std::max<int64_t>(external_number(tp, "offset", what), 0);
   in.seekg(offset);
-  std::string bytes(static_cast<size_t>(needed), '\0');
-  in.read(bytes.data(), needed);
+  const auto needed = static_cast<std::streamsize>(t.nbytes());
+  if (needed > 0) in.read(static_cast<char*>(t.raw()), needed);
   if (!in) fail("{}: cannot read external file '{}'", what, file.string());
-  copy_bytes(bytes.data(), bytes.size(), t, what);
+  if (t.dtype() == DType::Bool)
+    for (int64_t i = 0; i < t.size(); ++i) t.data<bool>()[i] = reinterpret_cast<const uint8_t*>(t.raw())[i] != 0;
+}
+
+// The number of data bytes (raw, external) or values (typed fields) the proto
+// carries, checked against what its shape needs before anything is allocated.
+void check_data_size(const TensorProto& tp, const std::string& base_dir, DType dtype, const Shape& shape,
+                     const std::string& what) {
+  const int64_t count = num_elements(shape);
+  const int64_t needed = checked_mul(count, static_cast<int64_t>(dtype_size(dtype)),
+                                     fmt::format("the byte size of {}", what));
+  if (tp.data_location() == TensorProto::EXTERNAL) {
+    const std::filesystem::path file = external_file(external_key(tp, "location"), base_dir, what);
+    const int64_t offset = std::max<int64_t>(external_number(tp, "offset", what), 0);
+    const int64_t length = external_number(tp, "length", what);
+    if (length >= 0 && length != needed)
+      fail("{}: external data length is {} bytes, but {}{} needs {}", what, length, dtype_name(dtype),
+           shape_str(shape), needed);
+    std::error_code ec;
+    const auto file_size = static_cast<int64_t>(std::filesystem::file_size(file, ec));
+    if (ec || offset > file_size || needed > file_size - offset)
+      fail("{}: external file '{}' has {} bytes, too short for {} bytes at offset {}", what, file.string(),
+           file_size, needed, offset);
+    return;
+  }
+  if (tp.has_raw_data()) {
+    const auto n = static_cast<int64_t>(tp.raw_data().size());
+    if (n != needed)
+      fail("{} has {} bytes of data, but {}{} needs {}", what, n, dtype_name(dtype), shape_str(shape), needed);
+    return;
+  }
+  int64_t values = 0;
+  switch (dtype) {
+    case DType::F32: values = tp.float_data_size(); break;
+    case DType::F64: values = tp.double_data_size(); break;
+    case DType::I64: values = tp.int64_data_size(); break;
+    default: values = tp.int32_data_size(); break;
+  }
+  if (values != count)
+    fail("{} has {} values, but its shape {} needs {}", what, values, shape_str(shape), count);
 }
 
 }  // namespace
@@ -162,6 +218,7 @@ Tensor tensor_from_proto(const TensorProto& tp, const std::string& base_dir, con
   Shape shape(tp.dims().begin(), tp.dims().end());
   for (int64_t d : shape)
     if (d < 0) fail("{} has a negative dimension in its shape {}", what, shape_str(shape));
+  check_data_size(tp, base_dir, *dtype, shape, what);
   Tensor t(*dtype, shape);
   if (tp.data_location() == TensorProto::EXTERNAL)
     copy_external(tp, base_dir, t, what);
