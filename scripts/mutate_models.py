@@ -31,6 +31,8 @@ import shutil
 import subprocess
 import sys
 
+import warnings
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -84,7 +86,13 @@ def small_models(out_dir):
 
 def zoo_models(bin_path, out_dir):
     paths = []
-    for name, sets in [("mlp", ["widths=16-32-8", "batch=2"]), ("gpt2", ["layers=1", "seq=8", "hidden=32", "heads=2", "vocab=50"])]:
+    small = [("mlp", ["widths=16-32-8", "batch=2"]),
+             ("gpt2", ["layers=1", "seq=8", "d_model=32", "heads=2", "vocab=50", "positions=16"]),
+             ("bert", ["layers=1", "seq=8", "d_model=32", "heads=2", "ff=64", "vocab=50", "positions=16"]),
+             ("lstm", ["vocab=50", "hidden=16", "layers=1", "seq=4", "batch=2"]),
+             ("resnet", ["depth=18", "image=32", "classes=10"]),
+             ("vit", ["image=32", "patch=8", "d_model=32", "heads=2", "layers=1", "mlp=64", "classes=10"])]
+    for name, sets in small:
         p = os.path.join(out_dir, f"zoo_{name}.onnx")
         cmd = [bin_path, "zoo", "export", name, "-o", p] + [a for s in sets for a in ("--set", s)]
         if subprocess.run(cmd, capture_output=True).returncode == 0:
@@ -194,11 +202,41 @@ def mutate_bytes(data, rng):
     return bytes(b), what
 
 
+NP_TYPES = {TensorProto.FLOAT: np.float32, TensorProto.DOUBLE: np.float64, TensorProto.INT64: np.int64,
+            TensorProto.INT32: np.int32, TensorProto.BOOL: np.bool_, TensorProto.UINT8: np.uint8}
+
+
+def random_inputs(model_path, rng):
+    """--input flags with random tensors for the declared inputs, when they are plain and small."""
+    try:
+        model = onnx.load(model_path)
+    except Exception:
+        return []
+    inits = {t.name for t in model.graph.initializer}
+    flags = []
+    for k, vi in enumerate(model.graph.input):
+        if vi.name in inits:
+            continue
+        tt = vi.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else -1 for d in tt.shape.dim]
+        if tt.elem_type not in NP_TYPES or any(d < 0 for d in dims) or math.prod(dims) > 1 << 20:
+            return flags
+        dtype = NP_TYPES[tt.elem_type]
+        if np.issubdtype(dtype, np.integer):
+            data = np.array([rng.randrange(0, 3) for _ in range(math.prod(dims))], dtype=dtype).reshape(dims)
+        else:
+            data = np.array([rng.uniform(-1, 1) for _ in range(math.prod(dims))], dtype=dtype).reshape(dims)
+        path = f"{model_path}.in{k}.npy"
+        np.save(path, data)
+        flags += ["--input", f"{vi.name}={path}"]
+    return flags
+
+
 def run_one(bin_path, model_path, command, out_dir, timeout):
     if command == "info":
         cmd = [bin_path, "info", model_path]
     elif command == "run":
-        cmd = [bin_path, "run", model_path, "--output-dir", out_dir]
+        cmd = [bin_path, "run", model_path, "--output-dir", out_dir] + random_inputs(model_path, random.Random(model_path))
     else:
         cmd = [bin_path, "sim", model_path, "--arch", "plasticine", "--out", out_dir]
     env = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:detect_leaks=0", UBSAN_OPTIONS="halt_on_error=1")
@@ -214,7 +252,7 @@ def run_one(bin_path, model_path, command, out_dir, timeout):
     if p.returncode == 1:
         lines = err.splitlines()
         if len(lines) == 1 and lines[0].startswith("tessera: error: "):
-            return "user-error", ""
+            return "user-error", lines[0][len("tessera: error: "):]
         return "BAD-error-format", err[:2000]
     if p.returncode == 2:
         return "BAD-internal", err[:2000]
@@ -224,6 +262,7 @@ def run_one(bin_path, model_path, command, out_dir, timeout):
 
 
 def main():
+    warnings.simplefilter("ignore")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("bin")
     ap.add_argument("work")
@@ -263,6 +302,7 @@ def main():
     counts = collections.Counter()
     by_command = collections.defaultdict(collections.Counter)
     bad = []
+    messages = collections.Counter()
     jobs = [(path, kind, cmd) for path, kind in cases for cmd in commands]
 
     def work(job):
@@ -277,6 +317,8 @@ def main():
         for path, kind, cmd, outcome, detail in pool.map(work, jobs):
             counts[outcome] += 1
             by_command[cmd][outcome] += 1
+            if outcome == "user-error":
+                messages[" ".join(detail.replace(path, "MODEL").split()[:6])] += 1
             if outcome.startswith("BAD"):
                 bad.append({"model": path, "mutation": kind, "command": cmd, "outcome": outcome, "stderr": detail})
             done += 1
@@ -289,7 +331,8 @@ def main():
     for b in bad:
         shutil.copy(b["model"], bad_dir)
     summary = {"models": len(cases), "runs": len(jobs), "outcomes": dict(counts),
-               "by_command": {k: dict(v) for k, v in by_command.items()}, "bad": bad}
+               "by_command": {k: dict(v) for k, v in by_command.items()},
+               "user_errors_by_opening_words": dict(messages.most_common()), "bad": bad}
     with open(os.path.join(a.work, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     print(f"mutation run: {len(cases)} models x {len(commands)} commands = {len(jobs)} runs (seed {a.seed})")

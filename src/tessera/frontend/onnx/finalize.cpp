@@ -31,7 +31,9 @@ void materialize_constant_outputs(graph::Graph& g) {
     n.name = g.value(out).name;
     n.inputs = {g.add_value(std::move(c))};
     n.outputs = {out};
-    g.nodes.push_back(std::move(n));
+    // First in the program: other nodes may read the output (an initializer
+    // that is both a weight and a graph output), and must see it defined.
+    g.nodes.insert(g.nodes.begin(), std::move(n));
   }
 }
 
