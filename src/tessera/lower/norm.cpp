@@ -51,7 +51,8 @@ struct Group {
       b.store(y, full, f(b.read(x, full), full));
     }, "j");
   }
-  // mean = sum/n and variance = sum((x-mean)^2)/n, as lets.
+  // mean = sum/n and variance = sum((x-mean)^2)/n, as lets. (Clang 14 lambdas
+  // cannot capture structured bindings: callers copy `mean` into a plain name.)
   std::pair<E, E> moments() const {
     E mean = b.let("mean", reduce(ReduceOp::Add, [](E v) { return v; }) / s.count());
     E var = b.let("var", reduce(ReduceOp::Add, [&](E v) { return (v - mean) * (v - mean); }) / s.count());
@@ -119,7 +120,8 @@ void lower_layer_norm(LowerContext& ctx, const Node& n) {
   const int64_t axis = graph::normalize_axis(n.attr_int("axis", -1), rank, n);
   const double eps = n.attr_float("epsilon", 1e-5);
   lower_grouped(ctx, n, axes_from(axis, rank), [&](const Group& g, const NodeParams& p) {
-    auto [mean, var] = g.moments();
+    const auto [mean_e, var] = g.moments();
+    const E mean = mean_e;  // captured by the lambdas below
     E inv = g.b.let("inv", pattern::recip(pattern::sqrt(var + eps)));
     auto param = [&](size_t k, const std::vector<E>& full) {
       TensorId t = p.in[k];
@@ -158,7 +160,8 @@ void lower_instance_norm(LowerContext& ctx, const Node& n) {
   const double eps = n.attr_float("epsilon", 1e-5);
   lower_grouped(ctx, n, axes_from(2, rank_of(ctx, n)), [&](const Group& g, const NodeParams& p) {
     const DType t = g.b.decl(p.in[0]).dtype;
-    auto [mean, var] = g.moments();
+    const auto [mean_e, var] = g.moments();
+    const E mean = mean_e;  // captured by the lambda below
     E a = g.b.let("a", channel_param(g, p.in[1], t) * pattern::recip(pattern::sqrt(var + eps)));
     E bias = g.b.let("bias", channel_param(g, p.in[2], t));
     g.store_each(p.out[0], [&](E v, const std::vector<E>&) { return (v - mean) * a + bias; });
@@ -182,7 +185,8 @@ void lower_mvn(LowerContext& ctx, const Node& n) {
   std::vector<int64_t> axes;
   for (int64_t a : n.attr_ints("axes", {0, 2, 3})) axes.push_back(graph::normalize_axis(a, rank, n));
   lower_grouped(ctx, n, axes, [&](const Group& g, const NodeParams& p) {
-    auto [mean, var] = g.moments();
+    const auto [mean_e, var] = g.moments();
+    const E mean = mean_e;  // captured by the lambda below
     E denom = g.b.let("denom", pattern::sqrt(var) + 1e-9);
     g.store_each(p.out[0], [&](E v, const std::vector<E>&) { return (v - mean) / denom; });
   });
