@@ -7,6 +7,7 @@
 set -uo pipefail
 bin="$1"
 work="$2"
+examples="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/examples"
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
@@ -106,6 +107,23 @@ expect_error "is the chip the demo already runs" demo --model zoo:mlp --arch pla
 # Tiny models print no zero times.
 "$bin" sim zoo:mlp,widths=4-4,batch=1 --arch plasticine --out tiny >out.txt 2>&1
 grep -q ' 0.000 ms\| 0.000 J' out.txt && bad "tiny model printed 0.000: $(head -2 out.txt)" || ok
+
+# Hostile arch files: one line, exit 1, naming the key (examples/arch/plasticine.yaml edited).
+src_arch="$examples/arch/plasticine.yaml"
+sed -e 's/^  dies: 1 /  dies: 65536 /' -e 's/^  tiles_per_die: 1 /  tiles_per_die: 65536 /' \
+  -e 's/^  rows: 16 /  rows: 65536 /' -e 's/^  cols: 8 /  cols: 65536 /' "$src_arch" >grid_wraps.yaml
+expect_error "key 'grid': .* is more than 262144 units" arch show grid_wraps.yaml
+expect_error "key 'grid': .* is more than 262144 units" sim zoo:mlp --arch grid_wraps.yaml --out hostile_grid
+sed -e 's/^clock_ghz: 1.0/clock_ghz: .nan/' "$src_arch" >nan_clock.yaml
+expect_error "key 'clock_ghz': must be a finite number" arch show nan_clock.yaml
+sed -e 's/^description: .*/description: caf\xe9 chip/' "$src_arch" >latin1.yaml
+expect_error "key 'description': is not valid UTF-8 text" arch show latin1.yaml --json
+{ cat "$src_arch"; for i in $(seq 1 20000); do echo "extra_key_$i: 1"; done; } >many_keys.yaml
+expect_error "key 'extra_key_1': unknown key" arch show many_keys.yaml
+# Hostile zoo settings fail at once, naming the setting and its limit.
+expect_error "widths=3037000500-3037000500: 3037000500 is over the zoo's limit of 1048576" info zoo:mlp,widths=3037000500-3037000500
+expect_error "layers=100000: must be at most 1000" info zoo:gpt2,layers=100000
+expect_error "more than the 32 GiB" zoo export mlp --set widths=1048576-1048576-1048576 -o huge.onnx
 
 echo "cli_errors: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -283,10 +283,10 @@ TEST(ArchErrors, NegativeOrZeroSizes) {
   t = edited("plasticine", "clock_ghz: 1.0", "clock_ghz: -1");
   expect_error(t, "clock_ghz", "key 'clock_ghz': must be positive, got -1; give a value above 0");
   t = edited("plasticine", "  rows: 16 ", "  rows: 5000000 ");
-  expect_error(t, "rows:", "key 'grid.rows': 5000000 is implausibly large; give at most 1048576");
-  t = edited("sn10", "  cols: 20 ", "  cols: 1000000 ");
-  expect_error(t, "grid:", "key 'grid': the grid holds 64000000 units, implausibly many; "
-                           "give at most 16777216 units over all dies and tiles");
+  expect_error(t, "rows:", "key 'grid.rows': 5000000 is implausibly large; give at most 262144");
+  t = edited("sn10", "  cols: 20 ", "  cols: 5000 ");
+  expect_error(t, "grid:", "key 'grid': 1 die(s) x 4 tile(s) x 16x5000 units is more than 262144 units; "
+                           "give at most 262144 units over all dies and tiles (docs/arch.md, Limits)");
   t = edited("plasticine", "static_w: 5", "static_w: -5");
   expect_error(t, "static_w", "key 'energy.static_w': must not be negative, got -5; give 0 or more");
 }

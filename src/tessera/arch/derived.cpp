@@ -1,5 +1,6 @@
 #include "tessera/arch/derived.h"
 
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::arch {
@@ -46,7 +47,7 @@ Precision headline_precision(const ArchSpec& a) {
 
 int64_t sram_bytes(const ArchSpec& a) {
   if (a.kind == ArchKind::Roofline) return static_cast<int64_t>(a.roofline.cache_mib * 1024 * 1024);
-  return a.pmu.count * a.pmu.capacity_kib * 1024;
+  return checked_mul(checked_mul(a.pmu.count, a.pmu.capacity_kib, "the chip's SRAM"), 1024, "the chip's SRAM");
 }
 
 double sram_mib(const ArchSpec& a) { return static_cast<double>(sram_bytes(a)) / (1024.0 * 1024.0); }

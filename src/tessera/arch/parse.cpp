@@ -10,6 +10,7 @@ namespace tessera::arch {
 namespace {
 
 constexpr std::string_view kFabricSections[] = {"grid", "pcu", "pmu", "network", "agcu"};
+constexpr double kMaxClockGhz = 100;
 
 void check_name(MapReader& top, const std::string& name) {
   const bool ok = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-.") == std::string::npos;
@@ -17,7 +18,7 @@ void check_name(MapReader& top, const std::string& name) {
 }
 
 void parse_fabric(MapReader& top, ArchSpec& s) {
-  s.clock_ghz = top.number("clock_ghz");
+  s.clock_ghz = top.number("clock_ghz", Sign::Positive, kMaxClockGhz);
   top.forbid("roofline", "only a spec of kind 'roofline' has a roofline section");
   s.grid = detail::parse_grid(top.map("grid"));
   s.pcu = detail::parse_pcu(top.map("pcu"), s.grid);
@@ -27,7 +28,7 @@ void parse_fabric(MapReader& top, ArchSpec& s) {
 }
 
 void parse_roofline_kind(MapReader& top, ArchSpec& s) {
-  s.clock_ghz = top.opt_number("clock_ghz").value_or(0);
+  s.clock_ghz = top.opt_number("clock_ghz", Sign::Positive, kMaxClockGhz).value_or(0);
   for (std::string_view section : kFabricSections)
     top.forbid(section, "a roofline spec has no PCU/PMU fabric; use kind 'rda' to describe one");
   s.roofline = detail::parse_roofline(top.map("roofline"));

@@ -2,6 +2,7 @@
 // derived from channels × bus width × data rate; only a roofline (spec-sheet)
 // tier may state it instead, and a tier that gives both must agree with itself.
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,12 @@ namespace tessera::arch::detail {
 namespace {
 
 constexpr double kBandwidthTolerance = 0.01;  // a stated figure may round the derived one by 1%
+constexpr size_t kMaxDramTiers = 16;
+constexpr int64_t kMaxChannels = 1024;
+constexpr int64_t kMaxBusBits = 4096;
+constexpr double kMaxDataRateMtps = 1e5;
+constexpr double kMaxCapacityGib = 1 << 20;  // 1 PiB per tier; 16 tiers still fit an int64 of bytes
+constexpr int64_t kMaxProcessNm = 1000;
 
 void parse_tier_bandwidth(MapReader& m, ArchKind kind, DramTier& t) {
   const bool by_channels = m.has("channels") || m.has("bus_bits") || m.has("data_rate_mtps");
@@ -20,9 +27,9 @@ void parse_tier_bandwidth(MapReader& m, ArchKind kind, DramTier& t) {
     m.fail_key("channels", "missing", stated ? "an rda tier's bandwidth is derived: give channels, bus_bits and data_rate_mtps"
                                              : "give channels, bus_bits and data_rate_mtps");
   if (by_channels) {
-    t.channels = small_int(m, "channels");
-    t.bus_bits = small_int(m, "bus_bits");
-    t.data_rate_mtps = m.number("data_rate_mtps");
+    t.channels = small_int(m, "channels", kMaxChannels);
+    t.bus_bits = small_int(m, "bus_bits", kMaxBusBits);
+    t.data_rate_mtps = m.number("data_rate_mtps", Sign::Positive, kMaxDataRateMtps);
     t.bandwidth_gbps = channel_bandwidth_gbps(t.channels, t.bus_bits, t.data_rate_mtps);
   }
   if (stated && by_channels && std::abs(*stated - t.bandwidth_gbps) > kBandwidthTolerance * t.bandwidth_gbps)
@@ -38,7 +45,7 @@ DramTier parse_tier(MapReader m, ArchKind kind) {
   t.name = m.text("name");
   t.kind = m.text("kind");
   parse_tier_bandwidth(m, kind, t);
-  t.capacity_gib = m.number("capacity_gib");
+  t.capacity_gib = m.number("capacity_gib", Sign::Positive, kMaxCapacityGib);
   t.latency_ns = m.number("latency_ns");
   t.energy_pj_per_bit = m.number("energy_pj_per_bit");
   m.finish();
@@ -62,14 +69,18 @@ void check_budget(MapReader& m, std::string_view key, double used, double budget
 }  // namespace
 
 std::vector<DramTier> parse_dram(MapReader& top, ArchKind kind) {
+  std::vector<MapReader> items = top.map_list("dram");
+  if (items.size() > kMaxDramTiers)
+    top.fail_key("dram", fmt::format("lists {} tiers, implausibly many", items.size()),
+                 fmt::format("give at most {}", kMaxDramTiers));
   std::vector<DramTier> tiers;
-  for (MapReader& item : top.map_list("dram")) {
+  std::set<std::string> names;
+  for (MapReader& item : items) {
     const int line = item.line();
     tiers.push_back(parse_tier(std::move(item), kind));
-    for (size_t i = 0; i + 1 < tiers.size(); ++i)
-      if (tiers[i].name == tiers.back().name)
-        top.fail_key("dram", fmt::format("two tiers are named '{}' (second on line {})", tiers.back().name, line),
-                     "give each tier its own name");
+    if (!names.insert(tiers.back().name).second)
+      top.fail_key("dram", fmt::format("two tiers are named '{}' (second on line {})", tiers.back().name, line),
+                   "give each tier its own name");
   }
   return tiers;
 }
@@ -85,7 +96,7 @@ RooflineSpec parse_roofline(MapReader m) {
 
 ChipSpec parse_chip(MapReader m) {
   ChipSpec c;
-  c.process_nm = m.has("process_nm") ? small_int(m, "process_nm") : 0;
+  c.process_nm = m.has("process_nm") ? small_int(m, "process_nm", kMaxProcessNm) : 0;
   c.area_mm2 = m.opt_number("area_mm2").value_or(0);
   c.max_power_w = m.opt_number("max_power_w").value_or(0);
   m.finish();

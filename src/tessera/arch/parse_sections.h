@@ -11,11 +11,18 @@
 
 namespace tessera::arch::detail {
 
-// An integer that also fits an `int` comfortably (rows, lanes, ports, ...).
-int small_int(MapReader& m, std::string_view key, Sign sign = Sign::Positive);
+// An integer that also fits an `int` comfortably (rows, lanes, ports, ...):
+// at most `max`, which is never above kMaxSmallInt.
+inline constexpr int64_t kMaxSmallInt = int64_t{1} << 20;
+int small_int(MapReader& m, std::string_view key, int64_t max = kMaxSmallInt, Sign sign = Sign::Positive);
 
-// A mapping from precision names to positive figures (ops per lane, peaks).
-std::map<Precision, double> parse_rates(MapReader m, std::string_view example);
+// The grid's cap on units over all dies and tiles (docs/arch.md "Limits"):
+// 126x SN40L's 2080, and small enough that `tessera sim` on the largest legal
+// grid stays within about a second and 200 MB for a small model.
+inline constexpr int64_t kMaxGridCells = int64_t{1} << 18;
+
+// A mapping from precision names to positive figures (ops per lane, peaks), each at most `max`.
+std::map<Precision, double> parse_rates(MapReader m, std::string_view example, double max = kMaxNumber);
 
 // parse_fabric.cpp
 GridSpec parse_grid(MapReader m);

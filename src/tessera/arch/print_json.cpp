@@ -1,6 +1,6 @@
 // The JSON form of a spec (`tessera arch show NAME --json`). Keys keep a fixed
 // order (ordered_json) and derived figures are rounded to 4 decimals, so the
-// output is stable and readable.
+// output is stable and readable. Invalid UTF-8 in text prints as U+FFFD.
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -129,7 +129,9 @@ std::string to_json(const ArchSpec& a) {
   if (c.area_mm2 > 0) chip["area_mm2"] = c.area_mm2;
   if (c.max_power_w > 0) chip["max_power_w"] = c.max_power_w;
   j["chip"] = chip;
-  return j.dump(2) + "\n";
+  // The parser admits only UTF-8 text; a spec built in code might not, and a
+  // stray byte should print as U+FFFD rather than end the command.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace tessera::arch

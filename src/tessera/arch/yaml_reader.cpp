@@ -37,6 +37,14 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// YAML's spellings of the non-finite numbers, which from_chars does not read.
+bool is_non_finite_word(std::string_view s) {
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  for (std::string_view w : {".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "nan", "NaN", "inf", "Inf", "infinity"})
+    if (s == w) return true;
+  return false;
+}
+
 std::string unknown_fix(std::string_view word, const std::vector<std::string>& options) {
   const std::string near = closest_name(word, options);
   if (!near.empty()) return fmt::format("did you mean '{}'?", near);
@@ -44,6 +52,33 @@ std::string unknown_fix(std::string_view word, const std::vector<std::string>& o
 }
 
 }  // namespace
+
+bool is_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1Fu;
+    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0Fu;
+    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07u;
+    else return false;
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    constexpr uint32_t kMinOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinOfLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
 
 std::string closest_name(std::string_view word, const std::vector<std::string>& options) {
   std::string best;
@@ -76,9 +111,13 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const std::string
     if (!it->first.IsScalar())
       fail("{}:{}: key '{}': a key must be a plain name; write 'name: value'", file_, line_of_node(it->first, line_), path_);
     Entry e{it->first.Scalar(), it->second, line_of_node(it->first, line_)};
-    for (const auto& seen : entries_)
-      if (seen.key == e.key)
-        fail("{}:{}: key '{}': given twice (first on line {}); keep one", file_, e.line, key_path(e.key), seen.line);
+    if (!is_utf8(e.key))
+      fail("{}:{}: a key under '{}' is not valid UTF-8 text; save the file as UTF-8", file_, e.line,
+           path_.empty() ? "the file" : path_);
+    const auto [seen, added] = index_.emplace(e.key, entries_.size());
+    if (!added)
+      fail("{}:{}: key '{}': given twice (first on line {}); keep one", file_, e.line, key_path(e.key),
+           entries_[seen->second].line);
     entries_.push_back(std::move(e));
   }
 }
@@ -89,9 +128,8 @@ std::string MapReader::key_path(std::string_view key) const {
 }
 
 int MapReader::line_of(std::string_view key) const {
-  for (const auto& e : entries_)
-    if (e.key == key) return e.line;
-  return line_;
+  const auto it = index_.find(key);
+  return it == index_.end() ? line_ : entries_[it->second].line;
 }
 
 void MapReader::fail_key(std::string_view key, std::string_view problem, std::string_view fix) const {
@@ -100,9 +138,8 @@ void MapReader::fail_key(std::string_view key, std::string_view problem, std::st
 
 const MapReader::Entry* MapReader::find(std::string_view key) {
   known_.insert(std::string(key));
-  for (const auto& e : entries_)
-    if (e.key == key) return &e;
-  return nullptr;
+  const auto it = index_.find(key);
+  return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 bool MapReader::has(std::string_view key) { return find(key) != nullptr; }
@@ -125,6 +162,7 @@ std::string MapReader::scalar(const Entry& e, std::string_view what) const {
   if (!e.value.IsScalar())
     fail_key(e.key, e.value.IsNull() ? "has no value" : "expected a single value, not a list or mapping",
              fmt::format("write '{}: <{}>'", e.key, what));
+  if (!is_utf8(e.value.Scalar())) fail_key(e.key, "is not valid UTF-8 text", "save the file as UTF-8");
   return e.value.Scalar();
 }
 
@@ -134,6 +172,8 @@ std::optional<int64_t> MapReader::opt_integer(std::string_view key, Sign sign) {
   const std::string s = scalar(*e, "integer");
   int64_t v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc::result_out_of_range)
+    fail_key(key, fmt::format("{} is out of range", s), "give a plausible size (far below 2^63)");
   if (ec != std::errc() || end != s.data() + s.size())
     fail_key(key, fmt::format("expected an integer, got '{}'", s), "write a whole number such as 16");
   if (sign == Sign::Positive && v <= 0) fail_key(key, fmt::format("must be positive, got {}", v), "give a size above 0");
@@ -146,22 +186,30 @@ int64_t MapReader::integer(std::string_view key, Sign sign) {
   return *opt_integer(key, sign);
 }
 
-std::optional<double> MapReader::opt_number(std::string_view key, Sign sign) {
+std::optional<double> MapReader::opt_number(std::string_view key, Sign sign, double max) {
   const Entry* e = find(key);
   if (!e) return std::nullopt;
   const std::string s = scalar(*e, "number");
   double v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v))
-    fail_key(key, fmt::format("expected a number, got '{}'", s), "write a number such as 1.5");
+  const bool whole = ec == std::errc() && end == s.data() + s.size();
+  if (is_non_finite_word(s) || (whole && !std::isfinite(v)))
+    fail_key(key, fmt::format("must be a finite number, got '{}'", s), fmt::format("give a number up to {:g}", max));
+  if (ec == std::errc::result_out_of_range && end == s.data() + s.size())  // e.g. 1e999 or 1e-999
+    fail_key(key, fmt::format("{} is out of range", s), fmt::format("give a number between {:g} and {:g}", kMinNumber, max));
+  if (!whole) fail_key(key, fmt::format("expected a number, got '{}'", s), "write a number such as 1.5");
   if (sign == Sign::Positive && v <= 0) fail_key(key, fmt::format("must be positive, got {}", s), "give a value above 0");
   if (sign == Sign::NonNegative && v < 0) fail_key(key, fmt::format("must not be negative, got {}", s), "give 0 or more");
+  if (std::abs(v) > max) fail_key(key, fmt::format("{} is implausibly large", s), fmt::format("give at most {:g}", max));
+  if (v != 0 && std::abs(v) < kMinNumber)
+    fail_key(key, fmt::format("{} is implausibly small", s),
+             fmt::format("give {}at least {:g}", sign == Sign::Positive ? "" : "0 or ", kMinNumber));
   return v;
 }
 
-double MapReader::number(std::string_view key, Sign sign) {
+double MapReader::number(std::string_view key, Sign sign, double max) {
   require(key, "number");
-  return *opt_number(key, sign);
+  return *opt_number(key, sign, max);
 }
 
 std::optional<std::string> MapReader::opt_text(std::string_view key) {

@@ -3,12 +3,16 @@
 // the keys nobody asked for (suggesting the closest known one). Every failure
 // is a tessera::Error "FILE:LINE: key 'a.b': problem; fix", where the line is
 // 1-based and the key is the dotted path from the file's root.
+// Every key and text value must be UTF-8 (a YAML file is UTF-8 text), so
+// whatever is read can be printed and written to JSON as it is. A mapping's
+// keys are indexed once, so a file with very many keys costs O(n log n).
 // Internal to arch/: only the spec parser includes it.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +22,16 @@
 namespace tessera::arch {
 
 enum class Sign { Positive, NonNegative };
+
+// Bounds every number in a spec file obeys unless its field says tighter:
+// magnitudes up to 1e9 and, when not zero, at least 1e-9. Far beyond any real
+// chip, and small enough that products of several figures stay finite.
+inline constexpr double kMaxNumber = 1e9;
+inline constexpr double kMinNumber = 1e-9;
+
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or
+// code points above U+10FFFF).
+bool is_utf8(std::string_view s);
 
 // The closest of `options` to `word` by edit distance, or "" when none is close.
 std::string closest_name(std::string_view word, const std::vector<std::string>& options);
@@ -36,8 +50,9 @@ class MapReader {
 
   int64_t integer(std::string_view key, Sign sign = Sign::Positive);
   std::optional<int64_t> opt_integer(std::string_view key, Sign sign = Sign::Positive);
-  double number(std::string_view key, Sign sign = Sign::Positive);
-  std::optional<double> opt_number(std::string_view key, Sign sign = Sign::Positive);
+  // A finite number with |v| <= max and, when not 0, |v| >= kMinNumber.
+  double number(std::string_view key, Sign sign = Sign::Positive, double max = kMaxNumber);
+  std::optional<double> opt_number(std::string_view key, Sign sign = Sign::Positive, double max = kMaxNumber);
   std::string text(std::string_view key);
   std::optional<std::string> opt_text(std::string_view key);
   bool flag(std::string_view key, bool fallback);
@@ -75,7 +90,8 @@ class MapReader {
   const Entry& require(std::string_view key, std::string_view what);
   std::string scalar(const Entry& e, std::string_view what) const;
 
-  std::vector<Entry> entries_;
+  std::vector<Entry> entries_;                           // file order
+  std::map<std::string, size_t, std::less<>> index_;     // key -> entries_ position
   std::set<std::string, std::less<>> known_;
   std::string path_;
   const std::string& file_;

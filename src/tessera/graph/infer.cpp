@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::graph {
@@ -33,10 +34,52 @@ void infer_node(Graph& g, const Node& n) {
   it->second(g, n);
 }
 
+namespace {
+
+[[noreturn]] void fail_dim_overflow(const Node& n, std::string_view what) {
+  fail("{}: {} is too large (over 2^62); check the model's dimensions and attributes", n.describe(), what);
+}
+
+int64_t bounded(int64_t r, bool wrapped, const Node& n, std::string_view what) {
+  if (wrapped || r > kMaxCount || r < -kMaxCount) fail_dim_overflow(n, what);
+  return r;
+}
+
+}  // namespace
+
+int64_t dim_mul(int64_t a, int64_t b, const Node& n, std::string_view what) {
+  int64_t r = 0;
+  const bool wrapped = __builtin_mul_overflow(a, b, &r);
+  return bounded(r, wrapped, n, what);
+}
+
+int64_t dim_add(int64_t a, int64_t b, const Node& n, std::string_view what) {
+  int64_t r = 0;
+  const bool wrapped = __builtin_add_overflow(a, b, &r);
+  return bounded(r, wrapped, n, what);
+}
+
+int64_t dim_sub(int64_t a, int64_t b, const Node& n, std::string_view what) {
+  int64_t r = 0;
+  const bool wrapped = __builtin_sub_overflow(a, b, &r);
+  return bounded(r, wrapped, n, what);
+}
+
 void set_output(Graph& g, const Node& n, size_t k, DType dtype, Shape shape) {
   if (k >= n.outputs.size() || n.outputs[k] == kNoValue) return;  // optional output not used
-  for (int64_t d : shape)
+  bool empty = false;
+  for (int64_t d : shape) {
     if (d < 0) fail("{}: inferred a negative dimension in output shape {}", n.describe(), shape_str(shape));
+    if (d > kMaxCount)
+      fail("{}: inferred dimension {} in output shape {} is too large (over 2^62); check the model's dimensions and "
+           "attributes", n.describe(), d, shape_str(shape));
+    empty |= d == 0;
+  }
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (!empty && (__builtin_mul_overflow(count, d, &count) || count > kMaxCount))
+      fail("{}: output shape {} has more than 2^62 elements; check the model's dimensions and attributes",
+           n.describe(), shape_str(shape));
   Value& v = g.value(n.outputs[k]);
   v.dtype = dtype;
   v.shape = std::move(shape);

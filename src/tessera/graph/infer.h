@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "tessera/graph/graph.h"
 
@@ -22,7 +23,16 @@ bool is_supported(const std::string& op);
 void infer_node(Graph& g, const Node& n);
 
 // --- helpers for rule writers ---
+// Also checks the shape: no negative dimension, none over 2^62, and an element
+// count of at most 2^62 (kMaxCount); otherwise an Error naming the node.
 void set_output(Graph& g, const Node& n, size_t k, DType dtype, Shape shape);
+// Arithmetic on dimensions, attribute values and constant inputs, which a
+// model file can set to anything: a result that wraps or passes 2^62 in
+// magnitude is an Error naming the node and `what` ("the output size"),
+// never a wrapped figure.
+int64_t dim_mul(int64_t a, int64_t b, const Node& n, std::string_view what);
+int64_t dim_add(int64_t a, int64_t b, const Node& n, std::string_view what);
+int64_t dim_sub(int64_t a, int64_t b, const Node& n, std::string_view what);
 // NumPy-style multidirectional broadcast; throws Error naming the node.
 Shape broadcast(const Shape& a, const Shape& b, const Node& n);
 // Input k, which must be present (Error naming the node otherwise).

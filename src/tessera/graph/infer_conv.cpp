@@ -8,9 +8,18 @@
 namespace tessera::graph {
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+// For b >= 1 and |a| <= 2^62 (the dim_* helpers keep them there); neither
+// form adds b to a, so a huge stride cannot wrap.
+int64_t ceil_div(int64_t a, int64_t b) { return a > 0 ? (a - 1) / b + 1 : -((-a) / b); }
 // Python's a // b (the ONNX spec's pseudo-code divides that way).
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a - 1) / b + 1); }
+
+// The window's extent (kernel - 1) * dilation + 1, checked, so that
+// Window::span() is safe to call afterwards.
+void check_span(const Window& w, const Node& n) {
+  dim_add(dim_mul(w.kernel - 1, w.dilation, n, "the window's extent (kernel x dilation)"), 1, n,
+          "the window's extent (kernel x dilation)");
+}
 
 std::vector<int64_t> per_dim(const Node& n, const char* key, size_t count, int64_t fallback, int64_t min) {
   std::vector<int64_t> v = n.attr_ints(key, std::vector<int64_t>(count, fallback));
@@ -49,21 +58,27 @@ std::vector<Window> sliding(const Node& n, const Shape& in, const Shape& kernel,
     Window& w = ws[i];
     w.in = in[i], w.kernel = kernel[i], w.stride = strides[i], w.dilation = dilations[i];
     if (w.kernel < 1) fail("{}: kernel size {} in dim {} must be >= 1", n.describe(), w.kernel, i);
+    check_span(w, n);
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       w.out = ceil_div(w.in, w.stride);
-      const int64_t total = std::max<int64_t>(0, (w.out - 1) * w.stride + w.span() - w.in);
+      const int64_t covered = dim_add(dim_mul(w.out - 1, w.stride, n, "the padded input size"),
+                                      w.span(), n, "the padded input size");
+      const int64_t total = std::max<int64_t>(0, covered - w.in);
       w.pad_begin = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
       w.pad_end = total - w.pad_begin;
       continue;
     }
     if (auto_pad == "NOTSET") w.pad_begin = pads[i], w.pad_end = pads[i + d];
-    const int64_t room = w.in + w.pad_begin + w.pad_end - w.span();
+    const int64_t padded = dim_add(dim_add(w.in, w.pad_begin, n, "the padded input size"), w.pad_end, n,
+                                   "the padded input size");
+    const int64_t room = padded - w.span();
     if (room < 0)
       fail("{}: the window (kernel {} x dilation {}) is larger than the padded input ({}) in spatial dim {}",
-           n.describe(), w.kernel, w.dilation, w.in + w.pad_begin + w.pad_end, i);
+           n.describe(), w.kernel, w.dilation, padded, i);
     const bool ceil = ceil_mode && auto_pad == "NOTSET";  // VALID's formula has no ceil variant
     w.out = (ceil ? ceil_div(room, w.stride) : room / w.stride) + 1;
-    if (ceil && (w.out - 1) * w.stride >= w.in + w.pad_begin) --w.out;
+    // (out - 1) * stride >= in + pad_begin, without the product (stride may be huge).
+    if (ceil && w.out - 1 >= ceil_div(w.in + w.pad_begin, w.stride)) --w.out;
   }
   return ws;
 }
@@ -112,7 +127,7 @@ void infer_conv_transpose(Graph& g, const Node& n) {
   check_arity(g, n, 2, 3);
   const auto ws = conv_transpose_windows(g, n);
   const Value& x = need_input(g, n, 0);
-  Shape out{x.shape[0], need_input(g, n, 1).shape[1] * n.attr_int("group", 1)};
+  Shape out{x.shape[0], dim_mul(need_input(g, n, 1).shape[1], n.attr_int("group", 1), n, "the output channels")};
   for (const Window& w : ws) out.push_back(w.out);
   set_output(g, n, 0, x.dtype, out);
 }
@@ -148,9 +163,10 @@ std::vector<Window> conv_windows(const Graph& g, const Node& n) {
   const int64_t m = need_input(g, n, 1).shape.empty() ? 0 : need_input(g, n, 1).shape[0];
   const int64_t group = conv_group(g, n, m);
   const Shape& ws = need_input(g, n, 1).shape;
-  if (ws[1] * group != x.shape[1])
+  const int64_t expected = dim_mul(ws[1], group, n, "W's dim 1 times group");
+  if (expected != x.shape[1])
     fail("{}: X has {} channels but W {} with group={} expects {} (W's dim 1 times group)", n.describe(),
-         x.shape[1], shape_str(ws), group, ws[1] * group);
+         x.shape[1], shape_str(ws), group, expected);
   if (m % group != 0)
     fail("{}: W's {} output channels are not divisible by group={}", n.describe(), m, group);
   check_kernel_shape(n, spatial_of(ws));
@@ -160,7 +176,8 @@ std::vector<Window> conv_windows(const Graph& g, const Node& n) {
 std::vector<Window> conv_transpose_windows(const Graph& g, const Node& n) {
   const Value& x = spatial_input(g, n);
   const Shape& ws = need_input(g, n, 1).shape;
-  const int64_t group = conv_group(g, n, ws.size() > 1 ? ws[1] * n.attr_int("group", 1) : 0);
+  const int64_t group =
+      conv_group(g, n, ws.size() > 1 ? dim_mul(ws[1], std::max<int64_t>(n.attr_int("group", 1), 1), n, "the output channels") : 0);
   if (ws[0] != x.shape[1])
     fail("{}: X has {} channels but W {} expects {} (W's dim 0)", n.describe(), x.shape[1], shape_str(ws), ws[0]);
   if (x.shape[1] % group != 0)
@@ -180,15 +197,18 @@ std::vector<Window> conv_transpose_windows(const Graph& g, const Node& n) {
   for (size_t i = 0; i < d; ++i) {
     Window& w = res[i];
     w.in = x.shape[2 + i], w.kernel = ws[2 + i], w.stride = strides[i], w.dilation = dilations[i];
-    const int64_t full = w.stride * (w.in - 1) + out_pad[i] + w.span();
+    check_span(w, n);
+    constexpr std::string_view kFull = "the full output size (stride x (in - 1) + output_padding + window)";
+    const int64_t full = dim_add(dim_add(dim_mul(w.stride, w.in - 1, n, kFull), out_pad[i], n, kFull), w.span(), n, kFull);
     if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      w.out = out_shape.empty() ? w.in * w.stride : out_shape[i];
-      const int64_t total = full - w.out;
+      w.out = out_shape.empty() ? dim_mul(w.in, w.stride, n, "the output size (in x stride)") : out_shape[i];
+      if (w.out < 0) fail("{}: output_shape has a negative size {} in spatial dim {}", n.describe(), w.out, i);
+      const int64_t total = dim_sub(full, w.out, n, "the total padding");
       w.pad_begin = auto_pad == "SAME_UPPER" ? floor_div(total, 2) : total - floor_div(total, 2);
       w.pad_end = total - w.pad_begin;
     } else {
       if (auto_pad == "NOTSET") w.pad_begin = pads[i], w.pad_end = pads[i + d];
-      w.out = full - w.pad_begin - w.pad_end;
+      w.out = dim_sub(dim_sub(full, w.pad_begin, n, "the output size"), w.pad_end, n, "the output size");
     }
     if (w.out < 0) fail("{}: the pads leave a negative output size in spatial dim {}", n.describe(), i);
   }

@@ -6,6 +6,7 @@
 
 #include "tessera/graph/infer.h"
 #include "tessera/graph/infer_index_params.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::graph {
@@ -99,6 +100,9 @@ void read_scales_or_sizes(const Graph& g, const Node& n, const std::vector<int64
       if (!(scales[i] > 0)) fail("{}: scale {} for axis {} must be positive", n.describe(), scales[i], a);
       p.scales[a] = scales[i];
       p.lengths[a] = static_cast<double>(in[a]) * scales[i];
+      if (!(p.lengths[a] <= static_cast<double>(kMaxCount)))
+        fail("{}: scale {} makes axis {} (size {}) larger than 2^62; check the scales", n.describe(), scales[i], a,
+             in[a]);
       p.out_shape[a] = static_cast<int64_t>(std::floor(p.lengths[a]));
     }
   }

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "tessera/graph/infer.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::graph {
@@ -80,14 +81,14 @@ void check_sequence_lens(const Graph& g, const Node& n, const RnnSpec& s) {
 
 void check_inputs(const Graph& g, const Node& n, const RnnSpec& s) {
   const DType dt = need_input(g, n, kX).dtype;
-  const int64_t gh = s.gates * s.hidden;
+  const int64_t gh = dim_mul(s.gates, s.hidden, n, "gates x hidden_size");
   expect_shape(g, n, kW, "W", {s.dirs, gh, s.input}, dt);
   expect_shape(g, n, kR, "R", {s.dirs, gh, s.hidden}, dt);
-  expect_shape(g, n, kB, "B", {s.dirs, 2 * gh}, dt);
+  expect_shape(g, n, kB, "B", {s.dirs, dim_mul(2, gh, n, "2 x gates x hidden_size")}, dt);
   expect_shape(g, n, kInitH, "initial_h", s.state_shape(), dt);
   if (s.kind == RnnKind::Lstm) {
     expect_shape(g, n, kInitC, "initial_c", s.state_shape(), dt);
-    expect_shape(g, n, kP, "P", {s.dirs, 3 * s.hidden}, dt);
+    expect_shape(g, n, kP, "P", {s.dirs, dim_mul(3, s.hidden, n, "3 x hidden_size")}, dt);
   }
   check_sequence_lens(g, n, s);
 }
@@ -125,6 +126,9 @@ RnnSpec rnn_spec(const Graph& g, const Node& n) {
   s.batch = x.shape[s.batch_first ? 0 : 1];
   s.input = x.shape[2];
   s.hidden = n.attr_int("hidden_size", r.shape[2]);
+  if (s.hidden < 1 || s.hidden > kMaxCount)
+    fail("{}: hidden_size is {}; it must be between 1 and 2^62 (and match R's last dim {})", n.describe(), s.hidden,
+         r.shape[2]);
   const std::string direction = n.attr_str("direction", "forward");
   if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
     fail("{}: direction '{}' is not one of forward, reverse, bidirectional", n.describe(), direction);

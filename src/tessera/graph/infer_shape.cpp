@@ -19,9 +19,9 @@ namespace {
 
 int64_t rank_of(const Value& v) { return static_cast<int64_t>(v.shape.size()); }
 
-int64_t product(const Shape& s, size_t lo, size_t hi) {
+int64_t product(const Shape& s, size_t lo, size_t hi, const Node& n) {
   int64_t p = 1;
-  for (size_t i = lo; i < hi; ++i) p *= s[i];
+  for (size_t i = lo; i < hi; ++i) p = dim_mul(p, s[i], n, "the flattened size");
   return p;
 }
 
@@ -63,7 +63,7 @@ Shape reshape_target(const Graph& g, const Node& n) {
     }
     if (d < 0) fail("{}: shape {} has invalid dimension {}; use -1 to infer one dimension", n.describe(), shape_str(req), d);
     out[i] = d;
-    known *= d;
+    known = dim_mul(known, d, n, "the requested shape's element count");
   }
   const int64_t total = num_elements(in);
   if (infer_at >= 0) {
@@ -92,7 +92,7 @@ void infer_flatten(Graph& g, const Node& n) {
     fail("{}: axis {} is out of range for a rank-{} input (allowed {}..{})", n.describe(), axis, r, -r, r);
   if (axis < 0) axis += r;
   const auto a = static_cast<size_t>(axis);
-  set_output(g, n, 0, x.dtype, {product(x.shape, 0, a), product(x.shape, a, x.shape.size())});
+  set_output(g, n, 0, x.dtype, {product(x.shape, 0, a, n), product(x.shape, a, x.shape.size(), n)});
 }
 
 void infer_transpose(Graph& g, const Node& n) {
@@ -170,7 +170,7 @@ void infer_concat(Graph& g, const Node& n) {
       if (rank_of(v) != r || (d != axis && v.shape[d] != first.shape[d]))
         fail("{}: input #{} has shape {}, which does not match input '{}' of shape {} outside axis {}",
              n.describe(), k, shape_str(v.shape), first.name, shape_str(first.shape), axis);
-    out[axis] += v.shape[axis];
+    out[axis] = dim_add(out[axis], v.shape[axis], n, "the concatenated size");
   }
   set_output(g, n, 0, first.dtype, out);
 }
@@ -215,7 +215,7 @@ void infer_tile(Graph& g, const Node& n) {
   Shape out;
   for (size_t i = 0; i < repeats.size(); ++i) {
     if (repeats[i] < 0) fail("{}: repeats {} contain a negative count", n.describe(), shape_str(repeats));
-    out.push_back(x.shape[i] * repeats[i]);
+    out.push_back(dim_mul(x.shape[i], repeats[i], n, "a tiled size"));
   }
   set_output(g, n, 0, x.dtype, out);
 }

@@ -6,6 +6,7 @@
 
 #include "tessera/graph/infer.h"
 #include "tessera/graph/infer_shape_params.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::graph {
@@ -26,7 +27,8 @@ void infer_pad(Graph& g, const Node& n) {
       fail("{}: constant_value has shape {}; it must be a scalar", n.describe(), shape_str(c->shape));
   }
   Shape out = x.shape;
-  for (size_t a = 0; a < out.size(); ++a) out[a] += p.begin[a] + p.end[a];
+  for (size_t a = 0; a < out.size(); ++a)
+    out[a] = dim_add(dim_add(out[a], p.begin[a], n, "a padded size"), p.end[a], n, "a padded size");
   set_output(g, n, 0, x.dtype, out);
 }
 
@@ -48,9 +50,12 @@ void infer_depth_to_space(Graph& g, const Node& n) {
   const int64_t b = blocksize(n);
   const std::string mode = n.attr_str("mode", "DCR");
   if (mode != "DCR" && mode != "CRD") fail("{}: mode '{}' is not DCR or CRD", n.describe(), mode);
-  if (x.shape[1] % (b * b) != 0)
-    fail("{}: channels {} are not divisible by blocksize^2 = {}", n.describe(), x.shape[1], b * b);
-  set_output(g, n, 0, x.dtype, {x.shape[0], x.shape[1] / (b * b), x.shape[2] * b, x.shape[3] * b});
+  const int64_t b2 = dim_mul(b, b, n, "blocksize^2");
+  if (x.shape[1] % b2 != 0)
+    fail("{}: channels {} are not divisible by blocksize^2 = {}", n.describe(), x.shape[1], b2);
+  set_output(g, n, 0, x.dtype,
+             {x.shape[0], x.shape[1] / b2, dim_mul(x.shape[2], b, n, "the output height"),
+              dim_mul(x.shape[3], b, n, "the output width")});
 }
 
 void infer_space_to_depth(Graph& g, const Node& n) {
@@ -58,7 +63,8 @@ void infer_space_to_depth(Graph& g, const Node& n) {
   const int64_t b = blocksize(n);
   if (x.shape[2] % b != 0 || x.shape[3] % b != 0)
     fail("{}: height {} and width {} must be divisible by blocksize {}", n.describe(), x.shape[2], x.shape[3], b);
-  set_output(g, n, 0, x.dtype, {x.shape[0], x.shape[1] * b * b, x.shape[2] / b, x.shape[3] / b});
+  const int64_t channels = dim_mul(x.shape[1], dim_mul(b, b, n, "blocksize^2"), n, "the output channels");
+  set_output(g, n, 0, x.dtype, {x.shape[0], channels, x.shape[2] / b, x.shape[3] / b});
 }
 
 void infer_trilu(Graph& g, const Node& n) {
@@ -98,12 +104,19 @@ int64_t range_length(const Graph& g, const Node& n) {
   const Tensor& delta = *need_input(g, n, 2).constant;
   if (delta.get_f64(0) == 0) fail("{}: delta is 0; it must be nonzero", n.describe());
   if (is_float(start.dtype())) {
-    double len = std::ceil((limit.get_f64(0) - start.get_f64(0)) / delta.get_f64(0));
-    return len > 0 ? static_cast<int64_t>(len) : 0;
+    const double len = std::ceil((limit.get_f64(0) - start.get_f64(0)) / delta.get_f64(0));
+    if (std::isnan(len)) fail("{}: start, limit and delta give no length (NaN); give finite values", n.describe());
+    if (len <= 0) return 0;
+    if (len > static_cast<double>(kMaxCount))
+      fail("{}: the range from {} to {} by {} has more than 2^62 elements; check start, limit and delta",
+           n.describe(), start.get_f64(0), limit.get_f64(0), delta.get_f64(0));
+    return static_cast<int64_t>(len);
   }
-  const int64_t diff = limit.get_i64(0) - start.get_i64(0), step = delta.get_i64(0);
-  if (step > 0) return diff > 0 ? (diff + step - 1) / step : 0;
-  return diff < 0 ? (diff + step + 1) / step : 0;
+  const int64_t step = delta.get_i64(0);
+  const int64_t diff = dim_sub(limit.get_i64(0), start.get_i64(0), n, "the range's length (limit - start)");
+  // ceil(diff / step) for same-signed diff and step, written so that no huge step wraps.
+  if (step > 0) return diff > 0 ? (diff - 1) / step + 1 : 0;
+  return diff < 0 ? (diff + 1) / step + 1 : 0;
 }
 
 void infer_range(Graph& g, const Node& n) {

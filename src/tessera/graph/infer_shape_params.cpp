@@ -33,7 +33,9 @@ std::vector<int64_t> axes_input(const Graph& g, const Node& n, size_t k, size_t 
 
 // One axis of the ONNX Slice rule: negative start/end count from the end, then
 // clamp to [0, dim] (step > 0) or start to [0, dim-1] and end to [-1, dim-1].
-// Clamping before subtracting keeps the INT64_MAX/INT64_MIN sentinels safe.
+// Clamping before subtracting keeps the INT64_MAX/INT64_MIN sentinels safe,
+// and the extent is ceil(distance / |step|) written so that no huge step can
+// wrap it: (distance - 1) / |step| + 1.
 SliceAxis slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step) {
   if (start < 0) start += dim;
   if (end < 0) end += dim;
@@ -42,12 +44,12 @@ SliceAxis slice_axis(int64_t dim, int64_t start, int64_t end, int64_t step) {
   if (step > 0) {
     a.start = std::clamp<int64_t>(start, 0, dim);
     end = std::clamp<int64_t>(end, 0, dim);
-    a.size = end > a.start ? (end - a.start + step - 1) / step : 0;
+    a.size = end > a.start ? (end - a.start - 1) / step + 1 : 0;
   } else if (dim > 0) {
     a.start = std::clamp<int64_t>(start, 0, dim - 1);
     end = std::clamp<int64_t>(end, -1, dim - 1);
     // -step cannot overflow after a check that step != INT64_MIN below.
-    a.size = a.start > end ? (a.start - end - step - 1) / -step : 0;
+    a.size = a.start > end ? (a.start - end - 1) / -step + 1 : 0;
   }
   return a;
 }
@@ -96,7 +98,7 @@ std::vector<int64_t> split_sizes(const Graph& g, const Node& n, int64_t dim) {
     int64_t sum = 0;
     for (int64_t s : sizes) {
       if (s < 0) fail("{}: split sizes {} contain a negative size", n.describe(), shape_str(sizes));
-      sum += s;
+      sum = dim_add(sum, s, n, "the sum of the split sizes");
     }
     if (static_cast<int64_t>(sizes.size()) != outs)
       fail("{}: split sizes {} give {} chunks but the node has {} outputs", n.describe(), shape_str(sizes),
@@ -108,7 +110,7 @@ std::vector<int64_t> split_sizes(const Graph& g, const Node& n, int64_t dim) {
   const int64_t parts = n.attr_int("num_outputs", outs);
   if (parts != outs || parts < 1)
     fail("{}: num_outputs is {} but the node has {} outputs", n.describe(), parts, outs);
-  const int64_t chunk = (dim + parts - 1) / parts;
+  const int64_t chunk = dim == 0 ? 0 : (dim - 1) / parts + 1;  // ceil without dim + parts wrapping
   std::vector<int64_t> sizes(static_cast<size_t>(parts), chunk);
   sizes.back() = dim - chunk * (parts - 1);
   if (sizes.back() < 0)
@@ -133,10 +135,11 @@ PadParams pad_params(const Graph& g, const Node& n) {
     const auto a = static_cast<size_t>(axes[i]);
     p.begin[a] = pads[i];
     p.end[a] = pads[i + axes.size()];
-    if (in[a] + p.begin[a] + p.end[a] < 0)
+    if (dim_add(dim_add(in[a], p.begin[a], n, "a padded size"), p.end[a], n, "a padded size") < 0)
       fail("{}: pads crop axis {} (size {}) by more than its size", n.describe(), a, in[a]);
     // reflect/edge/wrap pad the input after the negative pads cropped it.
-    const int64_t kept = in[a] + std::min<int64_t>(p.begin[a], 0) + std::min<int64_t>(p.end[a], 0);
+    const int64_t kept = dim_add(dim_add(in[a], std::min<int64_t>(p.begin[a], 0), n, "a cropped size"),
+                                 std::min<int64_t>(p.end[a], 0), n, "a cropped size");
     if (p.mode != PadMode::Constant && kept <= 0 && (p.begin[a] > 0 || p.end[a] > 0))
       fail("{}: cannot pad axis {} in mode '{}': no input elements are left to copy from (size {}, pads {} "
            "and {}); use constant mode",

@@ -21,6 +21,11 @@ std::vector<int64_t> table_rows(const Config& c) {
   int64_t rows = 0, count = 0;
   if (!parse_integer(text.substr(0, x), rows) || !parse_integer(text.substr(x + 1), count) || rows < 1 || count < 1)
     c.reject("tables", "expected ROWSxCOUNT (e.g. 100000x26) or a list of row counts (e.g. 1000-5000-200)");
+  if (rows > setting_limit("tables"))
+    c.reject("tables", fmt::format("{} rows is over the zoo's limit of {} per table (see docs/zoo.md)", rows,
+                                   setting_limit("tables")));
+  if (count > kMaxListItems)
+    c.reject("tables", fmt::format("{} tables is over the zoo's limit of {} (see docs/zoo.md)", count, kMaxListItems));
   return std::vector<int64_t>(static_cast<size_t>(count), rows);
 }
 

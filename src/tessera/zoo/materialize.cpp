@@ -101,6 +101,11 @@ void fill(Tensor& t, const Init& init, uint64_t stream) {
 }  // namespace
 
 void materialize(graph::Graph& g, uint64_t seed) {
+  const int64_t bytes = parameter_bytes(g);
+  if (bytes > kMaxMaterializeBytes)
+    fail("model '{}' has {:.1f} GiB of weights, more than the {} GiB Tessera fills in memory; use smaller settings "
+         "('tessera sim' and 'compile' need no weights)",
+         g.name, static_cast<double>(bytes) / (1 << 30), kMaxMaterializeBytes >> 30);
   std::vector<int> producer(g.values.size(), -1);
   std::vector<std::optional<Init>> inits(g.values.size());
   for (size_t i = 0; i < g.nodes.size(); ++i) {

@@ -39,7 +39,6 @@ graph::Graph build_unet(const Config& c) {
   const int64_t height = c.integer("height"), width = c.integer("width"), in = c.integer("in_channels");
   const int64_t classes = c.integer("classes"), base = c.integer("base_channels"), depth = c.integer("depth");
   const int64_t batch = c.integer("batch");
-  if (depth > 10) c.reject("depth", "must be at most 10");
   const int64_t smallest = int64_t{1} << depth;
   if (height < smallest) c.reject("height", fmt::format("must be at least 2^depth = {}", smallest));
   if (width < smallest) c.reject("width", fmt::format("must be at least 2^depth = {}", smallest));

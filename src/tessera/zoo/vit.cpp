@@ -4,6 +4,7 @@
 // ViT-B/16 at 224x224: 86.6M parameters, 17.6 G multiply-adds.
 #include <fmt/format.h>
 
+#include "tessera/support/checked.h"
 #include "tessera/zoo/models.h"
 #include "tessera/zoo/transformer.h"
 
@@ -16,7 +17,10 @@ graph::Graph build_vit(const Config& c) {
   const int64_t mlp = c.integer("mlp"), classes = c.integer("classes"), batch = c.integer("batch");
   if (image % patch != 0) c.reject("image", fmt::format("must be a multiple of patch={}", patch));
   if (d % heads != 0) c.reject("heads", fmt::format("must divide d_model={}", d));
-  const int64_t tokens = (image / patch) * (image / patch) + 1;
+  const int64_t tokens = (image / patch) * (image / patch) + 1;  // at most 2^26 + 1 within the limits
+  // The attention scores [batch, heads, tokens, tokens] are the largest tensor.
+  checked_mul(checked_mul(batch, heads, "vit's attention scores"), checked_mul(tokens, tokens, "vit's attention scores"),
+              "vit's attention scores (batch x heads x ((image/patch)^2 + 1)^2)");
 
   GraphBuilder b("vit");
   ValueId img = b.input("image", DType::F32, {batch, channels, image, image});

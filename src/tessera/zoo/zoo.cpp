@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 #include "tessera/zoo/models.h"
 
@@ -103,14 +104,16 @@ graph::Graph load(const std::string& spec) {
 int64_t count_parameters(const graph::Graph& g) {
   int64_t n = 0;
   for (const auto& v : g.values)
-    if (v.parameter) n += num_elements(v.shape);
+    if (v.parameter) n = checked_add(n, num_elements(v.shape), "the model's parameter count");
   return n;
 }
 
 int64_t parameter_bytes(const graph::Graph& g) {
   int64_t n = 0;
   for (const auto& v : g.values)
-    if (v.parameter) n += num_elements(v.shape) * static_cast<int64_t>(dtype_size(v.dtype));
+    if (v.parameter)
+      n = checked_add(n, checked_mul(num_elements(v.shape), static_cast<int64_t>(dtype_size(v.dtype)), "a parameter's bytes"),
+                      "the model's parameter bytes");
   return n;
 }
 

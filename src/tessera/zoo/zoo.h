@@ -54,9 +54,13 @@ graph::Graph load(const std::string& spec);
 // True when `path` names a zoo model ("zoo:" prefix) rather than a file.
 bool is_zoo_spec(const std::string& path);
 
+// The most parameter bytes materialize() fills (32 GiB; GPT-2 XL needs 6.2 GB).
+inline constexpr int64_t kMaxMaterializeBytes = int64_t{1} << 35;
+
 // Fills every parameter without values with deterministic pseudo-random
 // values (same seed, same model -> same bytes). The distribution follows
 // PyTorch's defaults, chosen from how the parameter is used; see zoo.md.
+// Fails, before allocating, when the weights would pass kMaxMaterializeBytes.
 void materialize(graph::Graph& g, uint64_t seed = 0);
 
 // Sum of element counts of all parameter values (materialised or not).
