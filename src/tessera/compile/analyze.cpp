@@ -34,8 +34,22 @@ int64_t fused_multiplies(const Expr& e) {
   return n;
 }
 
+// Iterations of the outermost reduces of `e` (one output point's reduction
+// work), and the longest of them.
+void reduce_iterations(const Expr& e, int64_t& total, int64_t& longest) {
+  if (e.kind == ExprKind::Reduce) {
+    int64_t v = 1;
+    for (const auto& it : e.iters) v *= it.extent;
+    total += v;
+    longest = std::max(longest, v);
+    return;
+  }
+  for (const auto& a : e.args) reduce_iterations(*a, total, longest);
+}
+
 struct NestFacts {
   int64_t points = 0, inner = 1, fused = 0;
+  int64_t reduce_iters = 0, reduce_extent = 1;  // over every output point; the longest reduce
   bool contraction = false;
 };
 
@@ -53,10 +67,14 @@ void walk(const std::vector<Stmt>& body, int64_t outer, NestFacts& f) {
       case StmtKind::Store:
         f.points += outer;
         [[fallthrough]];
-      case StmtKind::Let:
+      case StmtKind::Let: {
         f.fused += outer * fused_multiplies(*s.value);
         f.contraction = f.contraction || has_contraction(*s.value);
+        int64_t iters = 0;
+        reduce_iterations(*s.value, iters, f.reduce_extent);
+        f.reduce_iters += outer * iters;
         break;
+      }
     }
   }
 }
@@ -101,6 +119,12 @@ void analyze(PassContext& ctx) {
     k.inner = std::max<int64_t>(f.inner, 1);
     k.contraction = f.contraction;
     k.ops_per_element = static_cast<int>(std::max<int64_t>(1, (k.fu_ops + k.elements - 1) / k.elements));
+    // A reduction longer per output point than a PCU has stages is folded:
+    // its iterations run over the stages and lanes (the reduced axis
+    // vectorised, partial sums meeting in the reduction tree), not down a
+    // chain of PCUs one operation each.
+    k.folded = !k.contraction && !k.view && f.reduce_iters / k.elements > sp.chip.pcu_stages;
+    if (k.folded) k.inner = std::max<int64_t>(f.reduce_extent, 1);
     const int idx = static_cast<int>(sp.kernels.size());
     for (int32_t t : k.inputs) sp.tensors[t].consumers.push_back(idx);
     for (int32_t t : k.outputs) sp.tensors[t].producer = idx;

@@ -12,14 +12,16 @@ double lane_efficiency(const KernelPlan& k, const Chip& chip) {
   return static_cast<double>(k.inner) / static_cast<double>(padded);
 }
 
+bool over_stages(const KernelPlan& k) { return k.contraction || k.folded; }
+
 int chain_length(const KernelPlan& k, const Chip& chip) {
-  if (k.view || k.contraction) return 1;
+  if (k.view || over_stages(k)) return 1;
   return std::max(1, (k.ops_per_element + chip.pcu_stages - 1) / chip.pcu_stages);
 }
 
 int64_t max_parallelism(const KernelPlan& k, const Chip& chip) {
   const int64_t vectors = (k.elements + chip.pcu_lanes - 1) / chip.pcu_lanes;
-  if (!k.contraction) return std::max<int64_t>(1, vectors);
+  if (!over_stages(k)) return std::max<int64_t>(1, vectors);
   const int64_t per_element = std::max<int64_t>(1, k.ops_per_element / chip.pcu_stages);
   return std::max<int64_t>(1, vectors * per_element);
 }
@@ -28,7 +30,7 @@ int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par) {
   if (k.view) return 0;
   const double lanes = chip.pcu_lanes * lane_efficiency(k, chip);
   double cycles;
-  if (k.contraction) cycles = static_cast<double>(k.fu_ops) / (par * lanes * chip.pcu_stages);
+  if (over_stages(k)) cycles = static_cast<double>(k.fu_ops) / (par * lanes * chip.pcu_stages);
   else cycles = static_cast<double>(k.elements) / (par * lanes);
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(cycles)));
 }

@@ -1,5 +1,5 @@
-// tile: strip-mines each kernel's output into tiles that fit a PMU (double
-// buffered) and, in a fused section, into at least a few tiles per stage of
+// tile: strip-mines each kernel's output (a folded reduction's input too)
+// into tiles that fit a PMU (double buffered) and, in a fused section, into at least a few tiles per stage of
 // its pipeline, decides which weights stay resident in PMUs, counts PMUs per
 // kernel and the DRAM traffic of every kernel and section. A tensor read by
 // several kernels of a section is read from DRAM once; a streamed weight is
@@ -84,7 +84,14 @@ void tile(PassContext& ctx) {
       kp.pmus = pmus_needed(sp, kp, inside, resident);
       int64_t out_bytes = 0;
       for (int32_t t : kp.outputs) out_bytes += sp.tensors[t].bytes;
-      kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (out_bytes + half_pmu - 1) / half_pmu);
+      // A folded reduction reads far more than it writes: its tiles also
+      // step over the reduced axis so that an input tile fits a PMU too (the
+      // PCU accumulates across them).
+      int64_t tiled_bytes = out_bytes;
+      if (kp.folded)
+        for (int32_t t : kp.inputs)
+          if (!sp.tensors[t].weight) tiled_bytes = std::max(tiled_bytes, sp.tensors[t].bytes);
+      kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (tiled_bytes + half_pmu - 1) / half_pmu);
       if (!kp.view && resident) {
         const int64_t vectors = std::max<int64_t>(1, kp.elements / sp.chip.pcu_lanes);
         kp.tiles = std::max(kp.tiles, std::min(vectors, pipeline_tiles(depth)));

@@ -79,7 +79,7 @@ CheckResult check_mapping(const pattern::Program& p, const compile::SpatialProgr
   }
   exec::RunHooks hooks;
   compile::MappedOptions mapping = options;
-  if (mapping.reduction_parts == 0) mapping.reduction_parts = sp.chip.pcu_stages;  // contractions unroll over the stages
+  if (mapping.reduction_parts == 0) mapping.reduction_parts = sp.chip.pcu_stages;  // contractions and folded reductions split over the stages
   hooks.kernel_for = [&](size_t c) { return compile::mapped_kernel(p.calls[c].kernel, sp.kernels[c], mapping); };
   hooks.on_output = [mantissa](Tensor& t) { round_tensor(t, mantissa); };
   const auto mapped = exec::run_program(stored, narrowed, hooks);
