@@ -42,13 +42,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 void run(const RunArgs& a) {
   check_output_dir(a.output_dir, "--output-dir");  // before the work, so a bad folder fails fast
-  std::map<std::string, Tensor> feeds;
-  for (const auto& spec : a.inputs) {
-    auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0)
-      fail("--input '{}' should be NAME=FILE.npy", spec);
-    feeds[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
-  }
+  const std::map<std::string, Tensor> feeds = driver::read_inputs(a.inputs);
   auto t0 = std::chrono::steady_clock::now();
   graph::Graph g = driver::load_model_for_execution(a.model);
   const double t_load = since(t0);

@@ -1,10 +1,11 @@
-// tessera sim MODEL --arch ARCH [-O0|-O1] [--mode fast|cycle] [--dtype D] [--check] [--out DIR]
+// tessera sim MODEL --arch ARCH [-O0|-O1] [--mode fast|cycle] [--dtype D] [--check [--input NAME=FILE.npy]...] [--out DIR]
 #include <fmt/format.h>
 
 #include <chrono>
 
 #include "commands.h"
 #include "tessera/arch/spec.h"
+#include "tessera/driver/driver.h"
 #include "tessera/driver/simulate.h"
 #include "tessera/report/sim_report.h"
 #include "tessera/support/error.h"
@@ -17,10 +18,13 @@ struct SimArgs {
   std::string model, arch, out = "tessera-out/sim", mode = "fast", dtype;
   int opt = 1;
   bool check = false;
+  std::vector<std::string> inputs;
 };
 
 void run(const SimArgs& a) {
   check_output_dir(a.out, "--out");
+  if (!a.inputs.empty() && !a.check) fail("--input gives the inputs of --check; add --check or drop --input");
+  const std::map<std::string, Tensor> inputs = driver::read_inputs(a.inputs);  // a bad file fails before the work
   const auto t0 = std::chrono::steady_clock::now();
   const arch::ArchSpec spec = arch::load_arch(a.arch);
   if (a.mode == "cycle" && spec.kind == arch::ArchKind::Roofline)
@@ -31,7 +35,7 @@ void run(const SimArgs& a) {
   o.trace = true;
   sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype);
   if (a.check) {
-    const sim::CheckResult c = driver::check_model(a.model, a.arch, a.opt, a.dtype);
+    const sim::CheckResult c = driver::check_model(a.model, a.arch, a.opt, a.dtype, {}, inputs);
     r.checked = true;
     r.check_passed = c.passed;
     r.check_max_abs_err = c.max_abs_err;
@@ -68,6 +72,9 @@ void add_sim(CLI::App& app) {
                   "compute precision (fp32, bf16, ...; default: the architecture's native one)");
   cmd->add_flag("--check", args->check,
                 "execute the mapped program (tiles, copies, storage precision) and compare it with the reference executor");
+  cmd->add_option("--input,-i", args->inputs,
+                  "with --check: a model input, NAME=FILE.npy (repeat for each; the rest are drawn at random, an "
+                  "index input within the dimension it indexes)");
   cmd->add_option("--out", args->out, "output directory (default: tessera-out/sim)");
   cmd->callback([args] { run(*args); });
 }

@@ -7,6 +7,7 @@
 
 #include "tessera/compile/compile.h"
 #include "tessera/pattern/cost.h"
+#include "tessera/support/checked.h"
 
 namespace tessera::compile {
 namespace {
@@ -22,48 +23,72 @@ bool has_contraction(const Expr& e) {
 }
 
 // Multiply-adds inside reduces fuse into one FU op: count the multiplies to subtract.
-int64_t fused_multiplies(const Expr& e) {
+int64_t volume(const std::vector<pattern::Iter>& iters, const std::string& what) {
+  int64_t v = 1;
+  for (const auto& it : iters) v = checked_mul(v, it.extent, what);
+  return v;
+}
+
+int64_t fused_multiplies(const Expr& e, const std::string& what) {
   int64_t n = 0;
-  for (const auto& a : e.args) n += fused_multiplies(*a);
+  for (const auto& a : e.args) n = checked_add(n, fused_multiplies(*a, what), what);
   if (e.kind == ExprKind::Reduce && e.red == pattern::ReduceOp::Add && e.args[0]->kind == ExprKind::Binary &&
       e.args[0]->bin == pattern::BinOp::Mul && is_float(e.dtype)) {
-    int64_t v = 1;
-    for (const auto& it : e.iters) v *= it.extent;
-    n = n * v + v;  // the body's own fused multiplies repeat per iteration too
+    const int64_t v = volume(e.iters, what);
+    n = checked_add(checked_mul(n, v, what), v, what);  // the body's own fused multiplies repeat per iteration too
   }
   return n;
 }
 
+// Iterations of the outermost reduces of `e` (one output point's reduction
+// work), and the longest of them.
+void reduce_iterations(const Expr& e, int64_t& total, int64_t& longest, const std::string& what) {
+  if (e.kind == ExprKind::Reduce) {
+    const int64_t v = volume(e.iters, what);
+    total = checked_add(total, v, what);
+    longest = std::max(longest, v);
+    return;
+  }
+  for (const auto& a : e.args) reduce_iterations(*a, total, longest, what);
+}
+
 struct NestFacts {
   int64_t points = 0, inner = 1, fused = 0;
+  int64_t reduce_iters = 0, reduce_extent = 1;  // over every output point; the longest reduce
   bool contraction = false;
+  std::string what;  // names the kernel in an overflow error
 };
 
 void walk(const std::vector<Stmt>& body, int64_t outer, NestFacts& f) {
+  const std::string& w = f.what;
   for (const Stmt& s : body) {
-    int64_t v = 1;
-    for (const auto& it : s.iters) v *= it.extent;
+    const int64_t v = volume(s.iters, w);
     switch (s.kind) {
       case StmtKind::Map:
       case StmtKind::Fold:
         if (!s.iters.empty()) f.inner = std::max(f.inner, s.iters.back().extent);
-        walk(s.body, outer * v, f);
+        walk(s.body, checked_mul(outer, v, w), f);
         break;
-      case StmtKind::Scan: f.points += outer * v; break;
+      case StmtKind::Scan: f.points = checked_add(f.points, checked_mul(outer, v, w), w); break;
       case StmtKind::Store:
-        f.points += outer;
+        f.points = checked_add(f.points, outer, w);
         [[fallthrough]];
-      case StmtKind::Let:
-        f.fused += outer * fused_multiplies(*s.value);
+      case StmtKind::Let: {
+        f.fused = checked_add(f.fused, checked_mul(outer, fused_multiplies(*s.value, w), w), w);
         f.contraction = f.contraction || has_contraction(*s.value);
+        int64_t iters = 0;
+        reduce_iterations(*s.value, iters, f.reduce_extent, w);
+        f.reduce_iters = checked_add(f.reduce_iters, checked_mul(outer, iters, w), w);
         break;
+      }
     }
   }
 }
 
 int64_t tensor_bytes(const pattern::ProgramTensor& t, int element_bytes) {
   const int64_t n = num_elements(t.shape);
-  return n * (is_float(t.dtype) ? element_bytes : static_cast<int64_t>(dtype_size(t.dtype)));
+  return checked_mul(n, is_float(t.dtype) ? element_bytes : static_cast<int64_t>(dtype_size(t.dtype)),
+                     "the byte size of tensor '" + t.name + "' on the chip");
 }
 
 }  // namespace
@@ -94,6 +119,7 @@ void analyze(PassContext& ctx) {
       (d.role == pattern::Role::In ? k.inputs : k.outputs).push_back(call.args[a++]);
     }
     NestFacts f;
+    f.what = "the work of kernel " + k.name;
     walk(call.kernel.body, 1, f);
     k.flops = pattern::count_flops(call.kernel);
     k.fu_ops = std::max<int64_t>(k.flops - f.fused, 0);
@@ -101,6 +127,12 @@ void analyze(PassContext& ctx) {
     k.inner = std::max<int64_t>(f.inner, 1);
     k.contraction = f.contraction;
     k.ops_per_element = static_cast<int>(std::max<int64_t>(1, (k.fu_ops + k.elements - 1) / k.elements));
+    // A reduction longer per output point than a PCU has stages is folded:
+    // its iterations run over the stages and lanes (the reduced axis
+    // vectorised, partial sums meeting in the reduction tree), not down a
+    // chain of PCUs one operation each.
+    k.folded = !k.contraction && !k.view && f.reduce_iters / k.elements > sp.chip.pcu_stages;
+    if (k.folded) k.inner = std::max<int64_t>(f.reduce_extent, 1);
     const int idx = static_cast<int>(sp.kernels.size());
     for (int32_t t : k.inputs) sp.tensors[t].consumers.push_back(idx);
     for (int32_t t : k.outputs) sp.tensors[t].producer = idx;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "tessera/support/checked.h"
+
 namespace tessera::compile {
 
 double lane_efficiency(const KernelPlan& k, const Chip& chip) {
@@ -12,24 +14,30 @@ double lane_efficiency(const KernelPlan& k, const Chip& chip) {
   return static_cast<double>(k.inner) / static_cast<double>(padded);
 }
 
+bool over_stages(const KernelPlan& k) { return k.contraction || k.folded; }
+
 int chain_length(const KernelPlan& k, const Chip& chip) {
-  if (k.view || k.contraction) return 1;
+  if (k.view || over_stages(k)) return 1;
   return std::max(1, (k.ops_per_element + chip.pcu_stages - 1) / chip.pcu_stages);
 }
 
 int64_t max_parallelism(const KernelPlan& k, const Chip& chip) {
   const int64_t vectors = (k.elements + chip.pcu_lanes - 1) / chip.pcu_lanes;
-  if (!k.contraction) return std::max<int64_t>(1, vectors);
+  if (!over_stages(k)) return std::max<int64_t>(1, vectors);
   const int64_t per_element = std::max<int64_t>(1, k.ops_per_element / chip.pcu_stages);
-  return std::max<int64_t>(1, vectors * per_element);
+  int64_t par = 0;
+  if (__builtin_mul_overflow(vectors, per_element, &par) || par > kMaxCount)
+    fail_overflow("the parallelism of kernel " + k.name);
+  return std::max<int64_t>(1, par);
 }
 
 int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par) {
   if (k.view) return 0;
   const double lanes = chip.pcu_lanes * lane_efficiency(k, chip);
   double cycles;
-  if (k.contraction) cycles = static_cast<double>(k.fu_ops) / (par * lanes * chip.pcu_stages);
+  if (over_stages(k)) cycles = static_cast<double>(k.fu_ops) / (par * lanes * chip.pcu_stages);
   else cycles = static_cast<double>(k.elements) / (par * lanes);
+  if (!(cycles <= static_cast<double>(kMaxCount))) fail_overflow("the compute cycles of kernel " + k.name);
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(cycles)));
 }
 
@@ -79,7 +87,8 @@ int64_t resident_weight_bytes(const SpatialProgram& sp, const Section& s) {
     const KernelPlan& kp = sp.kernels[k];
     if (kp.view || !kp.weights_resident) continue;
     for (int32_t t : kp.inputs)
-      if (sp.tensors[t].weight && seen.insert(t).second) bytes += sp.tensors[t].bytes;
+      if (sp.tensors[t].weight && seen.insert(t).second)
+        bytes = checked_add(bytes, sp.tensors[t].bytes, "the resident weight bytes of section " + s.name);
   }
   return bytes;
 }

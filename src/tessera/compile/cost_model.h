@@ -7,7 +7,12 @@
 //   chain of ceil(ops / stages) PCUs forms one pipeline that accepts a vector
 //   of `lanes` elements per cycle; `par` copies multiply the rate.
 // - A contraction unrolls its multiply-adds across all stages: each PCU does
-//   lanes x stages multiply-adds per cycle.
+//   lanes x stages multiply-adds per cycle. A folded kernel (a reduction
+//   longer per output point than the stages, analyze.cpp) runs the same way:
+//   its reduced axis across the lanes, its iterations over the stages, each
+//   stage and each copy accumulating a partial result of a contiguous part of
+//   the reduction, the parts meeting in the reduction tree. One PCU per copy,
+//   however long the reduction.
 // - PMUs: resident weights take ceil(bytes / capacity) PMUs each; a streamed
 //   weight and an intermediate produced in the same section take one
 //   double-buffered PMU each; a DRAM input, and an output leaving the section,
@@ -22,6 +27,8 @@
 namespace tessera::compile {
 
 double lane_efficiency(const KernelPlan& k, const Chip& chip);
+// Contractions and folded reductions: work spread over the stages, one PCU per copy.
+bool over_stages(const KernelPlan& k);
 int chain_length(const KernelPlan& k, const Chip& chip);
 int64_t max_parallelism(const KernelPlan& k, const Chip& chip);
 int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par);

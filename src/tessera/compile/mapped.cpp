@@ -48,22 +48,42 @@ pattern::ExprP index_plus(pattern::VarId v, int64_t offset) {
   return sum;
 }
 
-// A balanced tree of additions over `parts` (the stages' adder tree).
-pattern::ExprP add_tree(const std::vector<pattern::ExprP>& parts, size_t lo, size_t hi) {
+// The binary op that combines two partial results of a reduce `op`.
+pattern::BinOp combine_op(pattern::ReduceOp op) {
+  switch (op) {
+    case pattern::ReduceOp::Add: return pattern::BinOp::Add;
+    case pattern::ReduceOp::Mul: return pattern::BinOp::Mul;
+    case pattern::ReduceOp::Max: return pattern::BinOp::Max;
+    case pattern::ReduceOp::Min: return pattern::BinOp::Min;
+  }
+  return pattern::BinOp::Add;
+}
+
+// A balanced tree of `op` over `parts` (the stages' reduction tree).
+pattern::ExprP combine_tree(const std::vector<pattern::ExprP>& parts, size_t lo, size_t hi, pattern::BinOp op) {
   if (hi - lo == 1) return parts[lo];
   const size_t mid = lo + (hi - lo) / 2;
   auto sum = std::make_shared<pattern::Expr>();
   sum->kind = pattern::ExprKind::Binary;
-  sum->bin = pattern::BinOp::Add;
+  sum->bin = op;
   sum->dtype = parts[lo]->dtype;
-  sum->args = {add_tree(parts, lo, mid), add_tree(parts, mid, hi)};
+  sum->args = {combine_tree(parts, lo, mid, op), combine_tree(parts, mid, hi, op)};
   return sum;
 }
 
-// `e` with every outermost contraction split into `parts` partial sums over
-// contiguous ranges of its longest reduction variable, added as a tree.
-pattern::ExprP split_contractions(const pattern::ExprP& e, pattern::Kernel& k, const MappedOptions& o) {
-  if (pattern::is_contraction(*e)) {
+// Which reduces run as partial results over the stages: a contraction
+// kernel's contractions, every outermost reduce of a folded kernel.
+struct SplitRule {
+  bool folded = false;
+  bool applies(const pattern::Expr& e) const {
+    return folded ? e.kind == pattern::ExprKind::Reduce : pattern::is_contraction(e);
+  }
+};
+
+// `e` with every outermost reduce the rule picks split into `parts` partial
+// results over contiguous ranges of its longest variable, combined as a tree.
+pattern::ExprP split_reductions(const pattern::ExprP& e, pattern::Kernel& k, const MappedOptions& o, SplitRule rule) {
+  if (rule.applies(*e)) {
     size_t longest = 0;
     for (size_t i = 1; i < e->iters.size(); ++i)
       if (e->iters[i].extent > e->iters[longest].extent) longest = i;
@@ -81,12 +101,12 @@ pattern::ExprP split_contractions(const pattern::ExprP& e, pattern::Kernel& k, c
       sums.push_back(std::move(sum));
     }
     if (o.fault_drop_partial) sums.pop_back();
-    return add_tree(sums, 0, sums.size());
+    return combine_tree(sums, 0, sums.size(), combine_op(e->red));
   }
   bool changed = false;
   std::vector<pattern::ExprP> args;
   for (const auto& a : e->args) {
-    args.push_back(split_contractions(a, k, o));
+    args.push_back(split_reductions(a, k, o, rule));
     changed = changed || args.back() != a;
   }
   if (!changed) return e;
@@ -95,10 +115,10 @@ pattern::ExprP split_contractions(const pattern::ExprP& e, pattern::Kernel& k, c
   return copy;
 }
 
-void split_contractions(std::vector<Stmt>& body, pattern::Kernel& k, const MappedOptions& o) {
+void split_reductions(std::vector<Stmt>& body, pattern::Kernel& k, const MappedOptions& o, SplitRule rule) {
   for (Stmt& s : body) {
-    if (s.value) s.value = split_contractions(s.value, k, o);
-    split_contractions(s.body, k, o);
+    if (s.value) s.value = split_reductions(s.value, k, o, rule);
+    split_reductions(s.body, k, o, rule);
   }
 }
 
@@ -128,7 +148,8 @@ pattern::Kernel mapped_kernel(const pattern::Kernel& k, const KernelPlan& plan, 
       out.body.push_back(std::move(p));
     }
   }
-  if (plan.contraction && options.reduction_parts > 1) split_contractions(out.body, out, options);
+  if ((plan.contraction || plan.folded) && options.reduction_parts > 1)
+    split_reductions(out.body, out, options, SplitRule{plan.folded});
   return out;
 }
 

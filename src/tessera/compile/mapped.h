@@ -4,7 +4,9 @@
 // range of the outermost variable. A contraction's multiply-adds unroll over
 // the PCU's stages: each stage accumulates a contiguous part of the
 // reduction (of its longest variable) and the partial sums meet in an adder
-// tree, in that order. `sim --check` executes this form and compares it with
+// tree, in that order. A folded reduction (mean, pooling, argmax...) splits
+// every outermost reduce the same way, its parts meeting in a tree of the
+// reduce's own operation (add, multiply, max, min). `sim --check` executes this form and compares it with
 // the reference executor, so a mapping that drops, repeats or misplaces a
 // tile or a partial sum computes different numbers and fails.
 #pragma once
@@ -15,7 +17,7 @@
 namespace tessera::compile {
 
 struct MappedOptions {
-  // Partial sums a contraction's reduction is split into: the stages of the
+  // Partial results a contraction's (or folded kernel's) reduction is split into: the stages of the
   // PCU it unrolls over (0 or 1: reductions stay whole).
   int reduction_parts = 0;
   // Test hook: every piece skips its last index (what an off-by-one in the

@@ -13,14 +13,17 @@
 
 #include "tessera/compile/compile.h"
 #include "tessera/compile/cost_model.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::compile {
 namespace {
 
-// Copies kernel k needs to finish within T cycles (capped at its useful parallelism).
-int64_t par_for(const KernelPlan& k, const Chip& chip, int64_t T) {
-  const int64_t cap = max_parallelism(k, chip);
+// Copies kernel k needs to finish within T cycles (capped at its useful
+// parallelism, and at one more than the chip's PCUs: more never fit, and the
+// count stays an int).
+int64_t par_for(const KernelPlan& k, const Chip& chip, int64_t T, int64_t pcus) {
+  const int64_t cap = std::min<int64_t>(max_parallelism(k, chip), pcus + 1);
   const int64_t at_one = compute_cycles(k, chip, 1);
   int64_t par = std::max<int64_t>(1, (at_one + T - 1) / T);
   par = std::min(par, cap);
@@ -28,11 +31,11 @@ int64_t par_for(const KernelPlan& k, const Chip& chip, int64_t T) {
   return par;
 }
 
-int64_t pcus_for(const SpatialProgram& sp, const Section& s, int64_t T) {
+int64_t pcus_for(const SpatialProgram& sp, const Section& s, int64_t T, int64_t pcus) {
   int64_t total = 0;
   for (int k : s.kernels) {
     const KernelPlan& kp = sp.kernels[k];
-    if (!kp.view) total += chain_length(kp, sp.chip) * par_for(kp, sp.chip, T);
+    if (!kp.view) total += chain_length(kp, sp.chip) * par_for(kp, sp.chip, T, pcus);
   }
   return total;
 }
@@ -50,12 +53,14 @@ void parallelize(PassContext& ctx) {
     const double dram_bytes =
         static_cast<double>(std::max<int64_t>(0, s.dram_read_bytes + s.dram_write_bytes - resident_weight_bytes(sp, s)));
     const int64_t dram_floor =
-        sp.chip.dram_bytes_per_cycle > 0 ? static_cast<int64_t>(std::ceil(dram_bytes / sp.chip.dram_bytes_per_cycle)) : 1;
+        sp.chip.dram_bytes_per_cycle > 0
+            ? checked_count(std::ceil(dram_bytes / sp.chip.dram_bytes_per_cycle), "the DRAM cycles of section " + s.name)
+            : 1;
     // Smallest feasible T by bisection (pcus_for is monotone in T).
     int64_t lo = 1;
     while (lo < hi) {
       const int64_t mid = lo + (hi - lo) / 2;
-      if (pcus_for(sp, s, mid) <= pcus) hi = mid;
+      if (pcus_for(sp, s, mid, pcus) <= pcus) hi = mid;
       else lo = mid + 1;
     }
     const int64_t T = std::max(lo, dram_floor);
@@ -63,7 +68,7 @@ void parallelize(PassContext& ctx) {
     for (int k : s.kernels) {
       KernelPlan& kp = sp.kernels[k];
       kp.chain = chain_length(kp, sp.chip);
-      kp.par = kp.view ? 0 : static_cast<int>(par_for(kp, sp.chip, std::max<int64_t>(T, 1)));
+      kp.par = kp.view ? 0 : static_cast<int>(par_for(kp, sp.chip, std::max<int64_t>(T, 1), pcus));
       kp.compute_cycles = kp.view ? 0 : compute_cycles(kp, sp.chip, kp.par);
       s.pcus += kp.pcus();
     }

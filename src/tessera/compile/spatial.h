@@ -57,10 +57,12 @@ struct KernelPlan {
   std::string name;         // "<kernel> (<node>)"
   bool view = false;        // a reshape: no units, no time
   bool contraction = false; // reduce-add of a product (matmul, conv...)
+  bool folded = false;      // a long reduction that is no contraction (mean, pooling, argmax...),
+                            // mapped like one: iterations over the stages, not a chain
   int64_t flops = 0;        // pattern::count_flops
   int64_t fu_ops = 0;       // functional-unit operations (a multiply-add is one)
   int64_t elements = 0;     // points of the output iteration space
-  int64_t inner = 1;        // innermost (vectorised) extent
+  int64_t inner = 1;        // innermost (vectorised) extent; a folded kernel's longest reduction
   int ops_per_element = 1;  // body operations one output element needs
   // Mapping decisions.
   int chain = 1;            // PCUs chained so a lane group holds every stage

@@ -1,5 +1,5 @@
-// tile: strip-mines each kernel's output into tiles that fit a PMU (double
-// buffered) and, in a fused section, into at least a few tiles per stage of
+// tile: strip-mines each kernel's output (a folded reduction's input too)
+// into tiles that fit a PMU (double buffered) and, in a fused section, into at least a few tiles per stage of
 // its pipeline, decides which weights stay resident in PMUs, counts PMUs per
 // kernel and the DRAM traffic of every kernel and section. A tensor read by
 // several kernels of a section is read from DRAM once; a streamed weight is
@@ -14,6 +14,7 @@
 
 #include "tessera/compile/compile.h"
 #include "tessera/compile/cost_model.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::compile {
@@ -28,21 +29,21 @@ void check_dram_capacity(const SpatialProgram& sp) {
     const TensorInfo& ti = sp.tensors[t];
     if (ti.producer >= 0 && sp.kernels[ti.producer].view) continue;  // aliases its input
     if (ti.producer < 0) {
-      resident += ti.bytes;
+      resident = checked_add(resident, ti.bytes, "the DRAM the model's weights and inputs need");
       continue;
     }
-    born_at[ti.producer] += ti.bytes;
+    born_at[ti.producer] = checked_add(born_at[ti.producer], ti.bytes, "the DRAM the model's activations need");
     int last = ti.producer;
     for (int c : ti.consumers) last = std::max(last, c);
-    if (!ti.graph_output) freed_after[last] += ti.bytes;
+    if (!ti.graph_output) freed_after[last] = checked_add(freed_after[last], ti.bytes, "the DRAM the model's activations need");
   }
   int64_t live = 0, peak = 0;
   for (size_t k = 0; k < sp.kernels.size(); ++k) {
-    live += born_at[k];
+    live = checked_add(live, born_at[k], "the DRAM the model's activations need");
     peak = std::max(peak, live);
     live -= freed_after[k];
   }
-  const int64_t total = resident + peak;
+  const int64_t total = checked_add(resident, peak, "the DRAM the model needs");
   if (sp.chip.dram_capacity_bytes > 0 && total > sp.chip.dram_capacity_bytes)
     fail("the model needs {:.2f} GB of DRAM ({:.2f} GB of weights and inputs, {:.2f} GB of live activations at "
          "the peak) but {} has {:.2f} GB ({:.2f} GB short); use a smaller batch or sequence",
@@ -83,8 +84,16 @@ void tile(PassContext& ctx) {
       kp.weights_resident = resident;
       kp.pmus = pmus_needed(sp, kp, inside, resident);
       int64_t out_bytes = 0;
-      for (int32_t t : kp.outputs) out_bytes += sp.tensors[t].bytes;
-      kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (out_bytes + half_pmu - 1) / half_pmu);
+      const std::string what = "the DRAM traffic of kernel " + kp.name;
+      for (int32_t t : kp.outputs) out_bytes = checked_add(out_bytes, sp.tensors[t].bytes, what);
+      // A folded reduction reads far more than it writes: its tiles also
+      // step over the reduced axis so that an input tile fits a PMU too (the
+      // PCU accumulates across them).
+      int64_t tiled_bytes = out_bytes;
+      if (kp.folded)
+        for (int32_t t : kp.inputs)
+          if (!sp.tensors[t].weight) tiled_bytes = std::max(tiled_bytes, sp.tensors[t].bytes);
+      kp.tiles = kp.view ? 1 : std::max<int64_t>(1, (tiled_bytes + half_pmu - 1) / half_pmu);
       if (!kp.view && resident) {
         const int64_t vectors = std::max<int64_t>(1, kp.elements / sp.chip.pcu_lanes);
         kp.tiles = std::max(kp.tiles, std::min(vectors, pipeline_tiles(depth)));
@@ -98,19 +107,20 @@ void tile(PassContext& ctx) {
         if (producer >= 0 && inside(producer)) continue;  // streamed on chip
         const TensorInfo& ti = sp.tensors[r];
         if (ti.weight && !resident) {
-          kp.dram_read_bytes += ti.bytes * kp.tiles;
-          s.dram_read_bytes += ti.bytes * kp.tiles;
+          const int64_t streamed = checked_mul(ti.bytes, kp.tiles, what);
+          kp.dram_read_bytes = checked_add(kp.dram_read_bytes, streamed, what);
+          s.dram_read_bytes = checked_add(s.dram_read_bytes, streamed, what);
         } else if (read.insert(r).second) {
-          kp.dram_read_bytes += ti.bytes;
-          s.dram_read_bytes += ti.bytes;
+          kp.dram_read_bytes = checked_add(kp.dram_read_bytes, ti.bytes, what);
+          s.dram_read_bytes = checked_add(s.dram_read_bytes, ti.bytes, what);
         }
       }
       for (int32_t t : kp.outputs) {
         const TensorInfo& ti = sp.tensors[t];
         const bool leaves = leaves_section(sp, t, inside);
         if (leaves && written.insert(t).second) {
-          kp.dram_write_bytes += ti.bytes;
-          s.dram_write_bytes += ti.bytes;
+          kp.dram_write_bytes = checked_add(kp.dram_write_bytes, ti.bytes, what);
+          s.dram_write_bytes = checked_add(s.dram_write_bytes, ti.bytes, what);
         }
       }
       s.pmus += kp.pmus;

@@ -12,6 +12,7 @@
 #include "tessera/lower/lower.h"
 #include "tessera/zoo/zoo.h"
 #include "tessera/support/error.h"
+#include "tessera/support/npy.h"
 
 namespace tessera::driver {
 namespace {
@@ -73,6 +74,16 @@ graph::Graph load_model_for_execution(const std::string& path) {
   graph::Graph g = load_model(path);
   zoo::materialize(g, 0);  // built-in models' weights; seed 0 as `tessera zoo export`
   return g;
+}
+
+std::map<std::string, Tensor> read_inputs(const std::vector<std::string>& specs) {
+  std::map<std::string, Tensor> feeds;
+  for (const auto& spec : specs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) fail("--input '{}' should be NAME=FILE.npy", spec);
+    feeds[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
+  }
+  return feeds;
 }
 
 std::map<std::string, Tensor> run_model(const std::string& path, const std::map<std::string, Tensor>& inputs) {

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tessera/compile/compile.h"
 #include "tessera/graph/graph.h"
@@ -22,6 +23,10 @@ pattern::Program lower_model(const graph::Graph& g);
 // the architecture's native compute precision.
 compile::SpatialProgram compile_model(const std::string& model, const std::string& arch,
                                       const compile::CompileOptions& options);
+
+// `--input NAME=FILE.npy` arguments (run, sim --check) read into tensors by
+// name. Error for a malformed argument or an unreadable file.
+std::map<std::string, Tensor> read_inputs(const std::vector<std::string>& specs);
 
 // load + lower + execute.
 std::map<std::string, Tensor> run_model(const std::string& path, const std::map<std::string, Tensor>& inputs);

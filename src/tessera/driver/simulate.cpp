@@ -56,7 +56,7 @@ sim::SimResult simulate_model(const std::string& model, const std::string& arch,
 }
 
 sim::CheckResult check_model(const std::string& model, const std::string& arch, int opt, const std::string& dtype,
-                             const compile::MappedOptions& options) {
+                             const compile::MappedOptions& options, const std::map<std::string, Tensor>& inputs) {
   const arch::ArchSpec spec = arch::load_arch(arch);
   if (spec.kind == arch::ArchKind::Roofline)
     fail("--check executes a dataflow mapping, and '{}' is a roofline model with none; check on sn10, sn40l or "
@@ -66,7 +66,7 @@ sim::CheckResult check_model(const std::string& model, const std::string& arch, 
   compile::CompileOptions co;
   co.opt = opt;
   const compile::SpatialProgram sp = compile::compile(program, compile::chip_from_arch(spec, precision), co, model);
-  return sim::check_mapping(program, sp, precision, 0, options);
+  return sim::check_mapping(program, sp, precision, 0, options, inputs);
 }
 
 }  // namespace tessera::driver

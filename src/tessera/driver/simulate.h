@@ -5,6 +5,7 @@
 // program kernel by kernel, whatever the -O level.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "tessera/arch/spec.h"
@@ -25,8 +26,10 @@ sim::SimResult simulate_model(const std::string& model, const std::string& arch,
 // The functional check (sim/check.h) of the model's mapping for `arch` at
 // `opt`: loads the model with its weights materialised, compiles it as
 // simulate_model does, runs the mapped program and the reference, compares.
-// Dataflow architectures only (Error for a roofline one).
+// Dataflow architectures only (Error for a roofline one). `inputs` (by name)
+// replace the check's drawn inputs (sim/check_inputs.h).
 sim::CheckResult check_model(const std::string& model, const std::string& arch, int opt, const std::string& dtype = "",
-                             const compile::MappedOptions& options = {});
+                             const compile::MappedOptions& options = {},
+                             const std::map<std::string, Tensor>& inputs = {});
 
 }  // namespace tessera::driver

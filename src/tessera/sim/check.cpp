@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "tessera/exec/executor.h"
+#include "tessera/sim/check_inputs.h"
 #include "tessera/support/error.h"
 
 namespace tessera::sim {
@@ -35,34 +36,16 @@ void round_tensor(Tensor& t, int mantissa) {
   for (int64_t i = 0; i < t.size(); ++i) d[i] = round_mantissa(d[i], mantissa);
 }
 
-uint64_t next(uint64_t& s) {  // splitmix64
-  uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-Tensor random_input(const pattern::ProgramTensor& t, uint64_t& state) {
-  Tensor x(t.dtype, t.shape);
-  for (int64_t i = 0; i < x.size(); ++i) {
-    const uint64_t r = next(state);
-    if (is_float(t.dtype)) x.set_f64(i, static_cast<double>(r >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-    else x.set_i64(i, static_cast<int64_t>(r % 4));
-  }
-  return x;
-}
-
 }  // namespace
 
 double check_tolerance(arch::Precision p) { return mantissa_bits(p) >= 23 ? 1e-4 : 5e-2; }
 
 CheckResult check_mapping(const pattern::Program& p, const compile::SpatialProgram& sp, arch::Precision precision,
-                          uint64_t seed, const compile::MappedOptions& options) {
+                          uint64_t seed, const compile::MappedOptions& options,
+                          const std::map<std::string, Tensor>& given) {
   TESSERA_CHECK(sp.kernels.size() == p.calls.size(), "spatial program of {} kernels for {} calls", sp.kernels.size(),
                 p.calls.size());
-  uint64_t state = seed;
-  std::map<std::string, Tensor> inputs;
-  for (int32_t id : p.inputs) inputs[p.tensors[id].name] = random_input(p.tensors[id], state);
+  const std::map<std::string, Tensor> inputs = check_inputs(p, seed, given);
   const auto reference = exec::run_program(p, inputs);
 
   const int mantissa = mantissa_bits(precision);
@@ -79,7 +62,7 @@ CheckResult check_mapping(const pattern::Program& p, const compile::SpatialProgr
   }
   exec::RunHooks hooks;
   compile::MappedOptions mapping = options;
-  if (mapping.reduction_parts == 0) mapping.reduction_parts = sp.chip.pcu_stages;  // contractions unroll over the stages
+  if (mapping.reduction_parts == 0) mapping.reduction_parts = sp.chip.pcu_stages;  // contractions and folded reductions split over the stages
   hooks.kernel_for = [&](size_t c) { return compile::mapped_kernel(p.calls[c].kernel, sp.kernels[c], mapping); };
   hooks.on_output = [mantissa](Tensor& t) { round_tensor(t, mantissa); };
   const auto mapped = exec::run_program(stored, narrowed, hooks);

@@ -11,12 +11,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "tessera/arch/spec.h"
 #include "tessera/compile/mapped.h"
 #include "tessera/compile/spatial.h"
 #include "tessera/pattern/ir.h"
+#include "tessera/support/tensor.h"
 
 namespace tessera::sim {
 
@@ -30,11 +32,14 @@ struct CheckResult {
 
 double check_tolerance(arch::Precision p);
 
-// Inputs are deterministic pseudo-random values from `seed` (floats in
-// [-1, 1), integers in [0, 4)). The program's weights must be materialised.
+// Inputs are `given` where named there, else deterministic pseudo-random
+// values from `seed` (check_inputs.h: floats in [-1, 1), integers in [0, 4),
+// an index input within the dimension it indexes). The program's weights
+// must be materialised.
 // Contractions are split into the chip's PCU stages' partial sums unless
 // `options.reduction_parts` says otherwise (compile/mapped.h).
 CheckResult check_mapping(const pattern::Program& p, const compile::SpatialProgram& sp, arch::Precision precision,
-                          uint64_t seed = 0, const compile::MappedOptions& options = {});
+                          uint64_t seed = 0, const compile::MappedOptions& options = {},
+                          const std::map<std::string, Tensor>& given = {});
 
 }  // namespace tessera::sim

@@ -10,6 +10,7 @@
 
 #include "tessera/compile/cost_model.h"
 #include "tessera/sim/sim.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::sim {
@@ -119,13 +120,13 @@ int element_bytes(arch::Precision p) {
 
 int64_t tensor_bytes(const pattern::ProgramTensor& t, arch::Precision p) {
   const int64_t size = is_float(t.dtype) ? element_bytes(p) : static_cast<int64_t>(dtype_size(t.dtype));
-  return num_elements(t.shape) * size;
+  return checked_mul(num_elements(t.shape), size, "the byte size of tensor '" + t.name + "'");
 }
 
 int64_t dram_footprint(const compile::SpatialProgram& sp) {
   int64_t total = 0;
   for (const auto& t : sp.tensors)
-    if (t.producer < 0 || !sp.kernels[t.producer].view) total += t.bytes;
+    if (t.producer < 0 || !sp.kernels[t.producer].view) total = checked_add(total, t.bytes, "the model's DRAM footprint");
   return total;
 }
 

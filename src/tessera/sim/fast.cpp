@@ -35,10 +35,13 @@
 #include "tessera/sim/fast_plan.h"
 #include "tessera/compile/cost_model.h"
 #include "tessera/sim/sim.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::sim {
 namespace {
+
+constexpr std::string_view kTotalCycles = "the model's simulated cycles";
 
 using compile::KernelPlan;
 using compile::Section;
@@ -65,10 +68,10 @@ class FastModel {
     for (const Section& s : sp_.sections) {
       SectionResult sr = section(s, streams[s.id]);
       if (o_.trace) trace(r, sr, now);
-      now += sr.reconfig_cycles + sr.cycles;
-      r.flops += sr.flops;
-      r.dram_read_bytes += sr.dram_read_bytes;
-      r.dram_write_bytes += sr.dram_write_bytes;
+      now = checked_add(now, checked_add(sr.reconfig_cycles, sr.cycles, kTotalCycles), kTotalCycles);
+      r.flops = checked_add(r.flops, sr.flops, "the model's FLOP count");
+      r.dram_read_bytes = checked_add(r.dram_read_bytes, sr.dram_read_bytes, "the model's DRAM reads");
+      r.dram_write_bytes = checked_add(r.dram_write_bytes, sr.dram_write_bytes, "the model's DRAM writes");
       r.sections.push_back(std::move(sr));
     }
     r.cycles = now;
@@ -102,7 +105,7 @@ class FastModel {
       const KernelPlan& kp = sp_.kernels[k];
       r.kernels.push_back(kp.name);
       if (kp.view) continue;
-      r.flops += kp.flops;
+      r.flops = checked_add(r.flops, kp.flops, "the FLOP count of section " + s.name);
       fu_ops += static_cast<double>(kp.fu_ops);
       r.compute_cycles = std::max(r.compute_cycles, kp.compute_cycles);
       pcu_busy += static_cast<double>(kp.pcus()) * static_cast<double>(kp.compute_cycles);
@@ -111,7 +114,8 @@ class FastModel {
     const cycle::SectionPlan plan = cycle::plan_section(sp_, s.id, spec_, layout_, access_);
     const PipelineTime pipe = pipeline_time(plan, spec_, dram_);
     const double dram = std::max({dram_.cycles(dram_bytes), pipe.channel, pipe.dram});
-    r.dram_cycles = std::max(static_cast<int64_t>(std::ceil(dram - 1e-9)), agcu_cycles(sp_, a_, streams));
+    const std::string what = "the simulated cycles of section " + s.name;
+    r.dram_cycles = std::max(checked_count(std::ceil(dram - 1e-9), what), agcu_cycles(sp_, a_, streams));
     const PmuLoad pmu = pmu_load(sp_, a_, streams, conflict_);
     r.pmu_cycles = pmu.cycles;
     r.bank_conflicts = pmu.conflicts;
@@ -122,8 +126,8 @@ class FastModel {
     // sooner than its busiest term plus the latency of the last write.
     const int64_t rates = std::max({r.compute_cycles, r.pmu_cycles, r.network_cycles, r.dram_cycles});
     const double latency = s.dram_write_bytes > 0 ? dram_.latency_cycles : 0;
-    r.cycles = std::max({static_cast<int64_t>(std::ceil(pipe.cycles - 1e-9)),
-                         static_cast<int64_t>(std::ceil(static_cast<double>(r.dram_cycles) + latency)), rates});
+    r.cycles = std::max({checked_count(std::ceil(pipe.cycles - 1e-9), what),
+                         checked_count(std::ceil(static_cast<double>(r.dram_cycles) + latency), what), rates});
     r.latency_cycles = r.cycles - rates;
     r.bound = bound_of(r);
     r.reconfig_cycles = reconfiguration(r);
@@ -151,7 +155,8 @@ class FastModel {
     const int64_t units = r.pcu_used + r.pmu_used + r.agcu_used;
     if (units == 0) return 0;
     const double bytes = static_cast<double>(units * kConfigBytesPerUnit);
-    return kReconfigFixedCycles + static_cast<int64_t>(std::ceil(bytes / dram_.fastest_bytes_per_cycle));
+    return kReconfigFixedCycles +
+           checked_count(std::ceil(bytes / dram_.fastest_bytes_per_cycle), "the reconfiguration cycles of " + r.name);
   }
 
   void trace(SimResult& r, const SectionResult& s, int64_t start) const {

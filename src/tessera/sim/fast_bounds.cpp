@@ -7,6 +7,7 @@
 
 #include "tessera/compile/cost_model.h"
 #include "tessera/sim/common.h"
+#include "tessera/support/checked.h"
 
 namespace tessera::sim {
 namespace {
@@ -25,7 +26,7 @@ std::string buffer_tensor(const std::string& role) {
   return "";
 }
 
-int64_t ceil_cycles(double c) { return static_cast<int64_t>(std::ceil(c - 1e-9)); }
+int64_t ceil_cycles(double c) { return checked_count(std::ceil(c - 1e-9), "a section's simulated cycles"); }
 
 double word_bytes(const arch::ArchSpec& a) { return std::max(1, a.pcu.lane_bits / 8); }
 

@@ -22,6 +22,7 @@
 #include "tessera/sim/common.h"
 #include "tessera/sim/energy.h"
 #include "tessera/sim/sim.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::sim {
@@ -125,12 +126,13 @@ SimResult simulate_roofline(const pattern::Program& p, const arch::ArchSpec& a, 
       if (!seen.insert(rt).second) continue;
       const double b = static_cast<double>(tensor_bytes(p.tensors[rt], o.precision));
       if (previous_outputs.count(rt) && b <= cache) continue;  // L2 hit
-      s.dram_read_bytes += static_cast<int64_t>(b);
+      const std::string what = "the DRAM reads of " + s.name;
+      s.dram_read_bytes = checked_add(s.dram_read_bytes, checked_count(b, what), what);
       if (p.tensors[rt].is_input || is_weight(p.tensors[rt])) read.insert(rt);
     }
     previous_outputs.clear();
     for (int32_t t : out) {
-      s.dram_write_bytes += tensor_bytes(p.tensors[t], o.precision);
+      s.dram_write_bytes = checked_add(s.dram_write_bytes, tensor_bytes(p.tensors[t], o.precision), "the DRAM writes of " + s.name);
       previous_outputs.insert(t);
       written.insert(t);
     }
@@ -145,9 +147,9 @@ SimResult simulate_roofline(const pattern::Program& p, const arch::ArchSpec& a, 
     s.pcu_util = t > 0 ? compute / t : 0;  // fraction of peak compute
     seconds += t;
     compute_seconds += compute;
-    r.flops += s.flops;
-    r.dram_read_bytes += s.dram_read_bytes;
-    r.dram_write_bytes += s.dram_write_bytes;
+    r.flops = checked_add(r.flops, s.flops, "the model's FLOP count");
+    r.dram_read_bytes = checked_add(r.dram_read_bytes, s.dram_read_bytes, "the model's DRAM reads");
+    r.dram_write_bytes = checked_add(r.dram_write_bytes, s.dram_write_bytes, "the model's DRAM writes");
     r.cycles += s.cycles;
     r.sections.push_back(std::move(s));
   }

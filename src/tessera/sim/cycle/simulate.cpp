@@ -12,6 +12,7 @@
 #include "tessera/sim/cycle/plan.h"
 #include "tessera/sim/cycle/section.h"
 #include "tessera/sim/energy.h"
+#include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 
 namespace tessera::sim {
@@ -83,12 +84,13 @@ SimResult simulate_cycle(const compile::SpatialProgram& sp, const arch::ArchSpec
     cycle::SectionOutcome out = cycle::run_section(sp, ctx);
     out.result.reconfig_cycles = reconfig;
     if (o.trace) trace_section(r.trace, out.result, now);
-    now += reconfig + out.result.cycles;
+    now = checked_add(now, checked_add(reconfig, out.result.cycles, "the model's simulated cycles"),
+                      "the model's simulated cycles");
     events += out.events;
     unit_cycles += static_cast<double>(probe.pcu_used + probe.pmu_used + probe.agcu_used) * out.result.cycles;
-    r.flops += out.result.flops;
-    r.dram_read_bytes += out.result.dram_read_bytes;
-    r.dram_write_bytes += out.result.dram_write_bytes;
+    r.flops = checked_add(r.flops, out.result.flops, "the model's FLOP count");
+    r.dram_read_bytes = checked_add(r.dram_read_bytes, out.result.dram_read_bytes, "the model's DRAM reads");
+    r.dram_write_bytes = checked_add(r.dram_write_bytes, out.result.dram_write_bytes, "the model's DRAM writes");
     add_activity(act, out.stats);
     for (std::string& n : out.notes) r.notes.push_back(std::move(n));
     r.sections.push_back(std::move(out.result));
