@@ -220,6 +220,10 @@ MODELS = {
                  lambda rng: _image((1, 3, 224, 224), rng), ["image"], ["logits"]),
     "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(weights=None),
                      lambda rng: _image((1, 3, 160, 160), rng), ["image"], ["logits"]),
+    # Squeeze-excitation and GlobalAveragePool over 112x112 maps: long
+    # reductions that must be tiled on the chip (issue 9).
+    "efficientnet_b0": (lambda: torchvision.models.efficientnet_b0(weights=None),
+                        lambda rng: _image((1, 3, 224, 224), rng), ["image"], ["logits"]),
     "vit": (_vit, lambda rng: _image((1, 3, 64, 64), rng), ["image"], ["logits"]),
     "mlp_mixer": (MLPMixer, lambda rng: _image((1, 3, 64, 64), rng), ["image"], ["logits"]),
     "dlrm": (DLRM, _dlrm_inputs, ["dense", "sparse_0", "sparse_1", "sparse_2", "sparse_3"],

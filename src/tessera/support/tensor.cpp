@@ -71,6 +71,9 @@ double Tensor::get_f64(int64_t i) const {
 }
 
 int64_t Tensor::get_i64(int64_t i) const {
+  // A float read as an integer (a shape or index from a float tensor) saturates:
+  // NaN is 0 and out-of-range values clamp, never undefined behaviour.
+  if (is_float(dtype_)) return saturate_to_i64(get_f64(i));
   int64_t r = 0;
   TESSERA_DISPATCH(dtype_, r = static_cast<int64_t>(data<T>()[i]));
   return r;
