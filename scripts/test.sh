@@ -53,8 +53,8 @@ ln -sfn ../build/testdata build-asan/testdata
 echo "test.sh: sanitizer build ready in $(( $(date +%s) - stage )) s"
 
 build-asan/unit_tests --gtest_brief=1
-bash tests/errors/cli_errors.sh build-asan/tessera build-asan/cli_errors
-build-asan/tests/models/model_cli_check build-asan/tessera build/testdata/models/gpt_op17 build-asan/cli_out
+bash tests/errors/cli_errors.sh "$PWD/build-asan/tessera" "$PWD/build-asan/cli_errors"
+build-asan/tests/models/model_cli_check "$PWD/build-asan/tessera" "$PWD/build/testdata/models/gpt_op17" "$PWD/build-asan/cli_out"
 # One transformer, one CNN, one recurrent model: every operator family under ASan.
 build-asan/tests/models/models_tests --gtest_brief=1 \
   --gtest_filter='*gpt_op17*:*resnet18_op13*:*lstm_lm_op17*:*dlrm_op17*'
