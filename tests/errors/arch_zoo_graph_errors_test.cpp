@@ -21,6 +21,7 @@
 #include "tessera/support/error.h"
 #include "tessera/zoo/graph_builder.h"
 #include "tessera/zoo/zoo.h"
+#include "user_error.h"
 
 namespace tessera {
 namespace {
@@ -31,17 +32,7 @@ constexpr int64_t kP62 = int64_t{1} << 62;
 constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
 
-// The user error `f` throws; fails the test on no error or any other exception.
-template <typename F>
-std::string user_error(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error";
-  return "";
-}
+using testing::user_error;
 
 #define EXPECT_HAS(text, part)                                         \
   do {                                                                 \

@@ -19,6 +19,7 @@
 #include "tessera/support/error.h"
 #include "tessera/support/npy.h"
 #include "tessera/support/output.h"
+#include "user_error.h"
 
 namespace tessera {
 namespace {
@@ -42,17 +43,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// The user error `f` throws; fails the test on no error or any other exception.
-template <typename F>
-std::string user_error(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error";
-  return "";
-}
+using testing::user_error;
 
 std::string import_error(const ModelSpec& m, const std::string& dir) {
   const std::string path = dir + "/model.onnx";

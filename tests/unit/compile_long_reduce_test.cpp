@@ -17,6 +17,7 @@
 #include "tessera/lower/lower.h"
 #include "tessera/sim/check.h"
 #include "tessera/sim/sim.h"
+#include "op_test_util.h"
 
 namespace tessera {
 namespace {
@@ -24,13 +25,7 @@ namespace {
 // x[16384] -> ReduceMean (every axis) -> m[]; g[1,8,64,64] -> GlobalAveragePool -> p[1,8,1,1].
 pattern::Program long_reductions() {
   graph::Graph g;
-  auto value = [&](const std::string& name, Shape s) {
-    graph::Value v;
-    v.name = name;
-    v.shape = std::move(s);
-    v.shape_known = true;
-    return g.add_value(v);
-  };
+  auto value = [&](const std::string& name, Shape s) { return testing::known_value(g, name, std::move(s)); };
   auto x = value("x", {16384});
   auto img = value("g", {1, 8, 64, 64});
   g.inputs = {x, img};

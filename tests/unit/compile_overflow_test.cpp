@@ -17,6 +17,7 @@
 #include "tessera/pattern/cost.h"
 #include "tessera/sim/sim.h"
 #include "tessera/support/error.h"
+#include "op_test_util.h"
 
 namespace tessera {
 namespace {
@@ -24,13 +25,7 @@ namespace {
 // A[m, k] x B[k, n] -> C, or Relu of a [m] vector when k == 0.
 pattern::Program huge(int64_t m, int64_t k, int64_t n) {
   graph::Graph g;
-  auto value = [&](const std::string& name, Shape s) {
-    graph::Value v;
-    v.name = name;
-    v.shape = std::move(s);
-    v.shape_known = true;
-    return g.add_value(v);
-  };
+  auto value = [&](const std::string& name, Shape s) { return testing::known_value(g, name, std::move(s)); };
   if (k == 0) {
     auto x = value("x", {m});
     g.inputs = {x};

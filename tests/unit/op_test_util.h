@@ -27,6 +27,15 @@ std::vector<Tensor> run_op(const std::string& op, const std::vector<OpInput>& in
 graph::Graph infer_op(const std::string& op, const std::vector<OpInput>& inputs,
                       const std::map<std::string, graph::Attr>& attrs = {}, size_t num_outputs = 1);
 
+// Adds a value named `name` with a known `shape` (no data) to `g`.
+inline graph::ValueId known_value(graph::Graph& g, const std::string& name, Shape shape) {
+  graph::Value v;
+  v.name = name;
+  v.shape = std::move(shape);
+  v.shape_known = true;
+  return g.add_value(v);
+}
+
 Tensor f32(std::vector<float> v, Shape s);
 Tensor i64(std::vector<int64_t> v, Shape s);
 Tensor boolean(std::vector<bool> v, Shape s);

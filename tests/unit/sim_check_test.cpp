@@ -13,6 +13,7 @@
 #include "tessera/driver/simulate.h"
 #include "tessera/sim/check.h"
 #include "tessera/support/error.h"
+#include "op_test_util.h"
 
 namespace tessera {
 namespace {
@@ -20,13 +21,7 @@ namespace {
 // x[512,256] -> MatMul(w) -> Relu, with constant weights.
 pattern::Program small_model() {
   graph::Graph g;
-  auto value = [&](const std::string& name, Shape s) {
-    graph::Value v;
-    v.name = name;
-    v.shape = std::move(s);
-    v.shape_known = true;
-    return g.add_value(v);
-  };
+  auto value = [&](const std::string& name, Shape s) { return testing::known_value(g, name, std::move(s)); };
   auto x = value("x", {512, 256});
   g.inputs.push_back(x);
   auto w = value("w", {256, 64});
