@@ -53,6 +53,10 @@ expect_error "" arch show
 
 # Files.
 expect_error "cannot open model" info missing.onnx
+# Control characters in a name (a path here, a node name in a hostile model)
+# never break the one line: line breaks become spaces, the rest \xNN.
+expect_error "cannot open model 'bad name.onnx'" info $'bad\nname.onnx'
+expect_error "bad.x1ename.onnx" info $'bad\x1ename.onnx'
 printf 'not a model at all' >junk.onnx
 expect_error "not a valid ONNX model" info junk.onnx
 expect_error "" run zoo:mlp --input x=missing.npy
