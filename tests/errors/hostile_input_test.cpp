@@ -15,6 +15,7 @@
 #include "tessera/frontend/onnx/importer.h"
 #include "tessera/frontend/onnx/test_models.h"
 #include "tessera/graph/graph.h"
+#include "tessera/pattern/ir.h"
 #include "tessera/support/checked.h"
 #include "tessera/support/error.h"
 #include "tessera/support/npy.h"
@@ -310,6 +311,23 @@ TEST(HostileOutputs, TensorFileNamesNeverCollide) {
   EXPECT_EQ(file_name_for_tensor("../../etc/passwd").find('/'), std::string::npos);
   EXPECT_EQ(file_name_for_tensor(""), "%");
   EXPECT_NE(file_name_for_tensor(".."), "..");
+}
+
+// Found by the fuzz_pattern target: 100,000 '-' signs overflowed the stack of
+// the recursive-descent parser. Nesting is bounded (blocks and operands).
+TEST(HostilePatternText, DeepNestingIsAUserError) {
+  auto kernel = [](const std::string& expr) {
+    return "kernel k(x0: f32[1]) -> (y0: f32[1]) {\n  map i in 0..1 {\n    y0[i] = " + expr + "\n  }\n}\n";
+  };
+  for (const std::string& expr : {std::string(100000, '-') + "x0[i]",
+                                  std::string(100000, '(') + "x0[i]" + std::string(100000, ')'),
+                                  std::string(300, '!') + "x0[i]"}) {
+    const std::string what = user_error([&] { pattern::parse_kernel(kernel(expr)); });
+    EXPECT_NE(what.find("nesting deeper than 200 levels"), std::string::npos) << what;
+  }
+  // 100 levels is fine, and prints back to the same kernel.
+  const pattern::Kernel k = pattern::parse_kernel(kernel(std::string(50, '(') + "-x0[i]" + std::string(50, ')')));
+  EXPECT_TRUE(pattern::equal(k, pattern::parse_kernel(pattern::print(k))));
 }
 
 }  // namespace

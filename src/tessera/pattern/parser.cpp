@@ -74,6 +74,21 @@ class Parser {
   }
   [[noreturn]] void error_here(const std::string& what) const { error(peek(), "expected " + what); }
 
+  // Nesting (blocks in blocks, operands in operands) is bounded, so that text
+  // like 100,000 '-' signs is an error rather than a stack overflow here or in
+  // any later walk of the tree.
+  static constexpr int kMaxDepth = 200;
+  struct Nested {
+    Parser& p;
+    explicit Nested(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxDepth)
+        p.error(p.peek(), fmt::format("nesting deeper than {} levels (blocks or operands)", kMaxDepth));
+    }
+    ~Nested() { --p.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+  };
+
   void expect(const char* punct) {
     if (!is(punct)) error_here(fmt::format("'{}'", punct));
     next();
@@ -191,6 +206,7 @@ class Parser {
 
   // ---- statements ----
   void statement(std::vector<Stmt>& out) {
+    const Nested nested(*this);
     Stmt s;
     if (is_word("map") || is_word("fold")) {
       s.kind = next().text == "map" ? StmtKind::Map : StmtKind::Fold;
@@ -330,6 +346,7 @@ class Parser {
   }
 
   ExprP unary() {
+    const Nested nested(*this);
     if (is("-") && at_number(1)) {  // `-2.5` is one constant, `-(2.5)` a negation
       next();
       return literal(true);
@@ -348,6 +365,7 @@ class Parser {
 
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;
   Kernel k_;
   std::map<std::string, TensorId, std::less<>> tensor_ids_;
   std::map<std::string, VarId, std::less<>> var_ids_;
