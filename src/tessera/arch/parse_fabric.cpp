@@ -120,7 +120,6 @@ PmuSpec parse_pmu(MapReader m, const GridSpec& grid) {
   p.write_ports = small_int(m, "write_ports", kMaxPorts);
   p.addresses_per_cycle = m.has("addresses_per_cycle") ? small_int(m, "addresses_per_cycle", kMaxPorts) : 1;
   p.transpose = m.flag("transpose", false);
-  checked_mul(checked_mul(p.count, p.capacity_kib, "the chip's SRAM"), 1024, "the chip's SRAM");
   if ((p.capacity_kib * 1024) % p.banks != 0)
     m.fail_key("banks", fmt::format("{} KiB does not split evenly into {} banks", p.capacity_kib, p.banks),
                "make capacity_kib × 1024 a multiple of banks");

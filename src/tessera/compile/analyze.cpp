@@ -22,13 +22,14 @@ bool has_contraction(const Expr& e) {
   return std::any_of(e.args.begin(), e.args.end(), [](const auto& a) { return has_contraction(*a); });
 }
 
-// Multiply-adds inside reduces fuse into one FU op: count the multiplies to subtract.
+// Iterations of a loop nest (checked: `what` names the kernel).
 int64_t volume(const std::vector<pattern::Iter>& iters, const std::string& what) {
   int64_t v = 1;
   for (const auto& it : iters) v = checked_mul(v, it.extent, what);
   return v;
 }
 
+// Multiply-adds inside reduces fuse into one FU op: count the multiplies to subtract.
 int64_t fused_multiplies(const Expr& e, const std::string& what) {
   int64_t n = 0;
   for (const auto& a : e.args) n = checked_add(n, fused_multiplies(*a, what), what);

@@ -1,7 +1,8 @@
 // tile: strip-mines each kernel's output (a folded reduction's input too)
-// into tiles that fit a PMU (double buffered) and, in a fused section, into at least a few tiles per stage of
-// its pipeline, decides which weights stay resident in PMUs, counts PMUs per
-// kernel and the DRAM traffic of every kernel and section. A tensor read by
+// into tiles that fit a PMU (double buffered) and, in a fused section, into
+// at least a few tiles per stage of its pipeline, decides which weights stay
+// resident in PMUs, counts PMUs per kernel and the DRAM traffic of every
+// kernel and section. A tensor read by
 // several kernels of a section is read from DRAM once; a streamed weight is
 // re-read once per output tile. Views alias their input (no traffic of their own).
 // Needs: section. Guarantees: pmus, tiles, tile_elements, weights_resident and
