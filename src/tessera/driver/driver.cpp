@@ -48,10 +48,22 @@ bool dump(const char* what) {
   return env && (std::string(env).find(what) != std::string::npos || std::string(env) == "all");
 }
 
+// Folding for training: a node reading a float initializer stays a node, so
+// the weight it reads keeps its own gradient (a folded Transpose(W) would get
+// W's gradient under another name).
+std::vector<Tensor> fold_keeping_weights(const graph::Graph& g, const graph::Node& n) {
+  for (graph::ValueId i : n.inputs)
+    if (i != graph::kNoValue && g.value(i).initializer && is_float(g.value(i).dtype)) return {};
+  return fold_node(g, n);
+}
+
 }  // namespace
 
-graph::Graph load_model(const std::string& path) {
-  graph::Graph g = zoo::is_zoo_spec(path) ? zoo::load(path) : frontend::import_onnx(path, fold_node);
+graph::Graph load_model(const std::string& path, bool trainable) {
+  graph::Graph g = zoo::is_zoo_spec(path)
+                       ? zoo::load(path)
+                       : frontend::import_onnx(path, trainable ? frontend::FoldFn(fold_keeping_weights)
+                                                               : frontend::FoldFn(fold_node));
   graph::verify(g);
   if (dump("graph")) fmt::print(stderr, "{}", graph::print(g));
   return g;
@@ -70,8 +82,8 @@ compile::SpatialProgram compile_model(const std::string& model, const std::strin
   return compile::compile(lower_model(load_model(model)), chip, options, model);
 }
 
-graph::Graph load_model_for_execution(const std::string& path) {
-  graph::Graph g = load_model(path);
+graph::Graph load_model_for_execution(const std::string& path, bool trainable) {
+  graph::Graph g = load_model(path, trainable);
   zoo::materialize(g, 0);  // built-in models' weights; seed 0 as `tessera zoo export`
   return g;
 }

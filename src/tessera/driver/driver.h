@@ -15,9 +15,11 @@ namespace tessera::driver {
 // Imports an ONNX file, or builds a built-in model from `zoo:NAME[,key=value...]`
 // (weights known by shape only), infers shapes and folds constants. Throws
 // Error with a one-line cause.
-graph::Graph load_model(const std::string& path);
+// `trainable`: float initializers stay weights (nodes reading them are not
+// folded), as gradients and training need.
+graph::Graph load_model(const std::string& path, bool trainable = false);
 // load_model, with a built-in model's weights materialised (deterministic, seed 0).
-graph::Graph load_model_for_execution(const std::string& path);
+graph::Graph load_model_for_execution(const std::string& path, bool trainable = false);
 pattern::Program lower_model(const graph::Graph& g);
 // load + lower + compile for an architecture (preset name or YAML file), in
 // the architecture's native compute precision.

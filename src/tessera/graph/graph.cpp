@@ -111,11 +111,15 @@ std::string print(const Graph& g) {
     std::string attrs;
     for (const auto& [k, a] : n.attrs) attrs += fmt::format("{}{}={}", attrs.empty() ? " {" : ", ", k, attr_text(a));
     if (!attrs.empty()) attrs += "}";
-    out += fmt::format("  {} = {}({}){}\n", fmt::join(outs, ", "), n.op, fmt::join(ins, ", "), attrs);
+    const std::string phase = n.phase.empty() ? "" : fmt::format("  @{}", n.phase);
+    out += fmt::format("  {} = {}({}){}{}\n", fmt::join(outs, ", "), n.op, fmt::join(ins, ", "), attrs, phase);
   }
   std::vector<std::string> outs;
   for (ValueId o : g.outputs) outs.push_back("%" + g.value(o).name);
-  out += fmt::format("  return {}\n}}\n", fmt::join(outs, ", "));
+  out += fmt::format("  return {}\n", fmt::join(outs, ", "));
+  for (const auto& [in, upd] : g.state)
+    out += fmt::format("  state %{} <- %{}\n", g.value(in).name, g.value(upd).name);
+  out += "}\n";
   return out;
 }
 
@@ -142,6 +146,14 @@ void verify(const Graph& g) {
     }
   }
   for (ValueId o : g.outputs) TESSERA_CHECK(o >= 0 && o < n_values && defined[o], "graph output {} undefined", o);
+  std::set<ValueId> inputs(g.inputs.begin(), g.inputs.end()), outputs(g.outputs.begin(), g.outputs.end());
+  for (const auto& [in, upd] : g.state) {
+    TESSERA_CHECK(inputs.count(in) && outputs.count(upd), "state pair ({}, {}) is not (graph input, graph output)", in,
+                  upd);
+    const Value &a = g.value(in), &b = g.value(upd);
+    TESSERA_CHECK(a.dtype == b.dtype && a.shape == b.shape, "state '{}' is {}{} but its update '{}' is {}{}", a.name,
+                  dtype_name(a.dtype), shape_str(a.shape), b.name, dtype_name(b.dtype), shape_str(b.shape));
+  }
 }
 
 }  // namespace tessera::graph

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct Value {
   // simulate without materialising their weights). zoo::materialize()
   // fills such values deterministically before execution.
   bool parameter = false;
+  // An ONNX initializer (set by the importer): a trainable weight when float.
+  bool initializer = false;
 };
 
 using Attr = std::variant<int64_t, double, std::string, std::vector<int64_t>,
@@ -39,6 +42,9 @@ struct Node {
   std::vector<ValueId> inputs;
   std::vector<ValueId> outputs;
   std::map<std::string, Attr> attrs;
+  // Which part of a training step the node belongs to: "" (a plain model),
+  // "fwd", "bwd" or "opt". Carried to Pattern IR calls and compiled sections.
+  std::string phase;
 
   bool has(const std::string& key) const { return attrs.count(key) != 0; }
   int64_t attr_int(const std::string& key, int64_t fallback) const;
@@ -57,6 +63,11 @@ struct Graph {
   std::vector<Node> nodes;
   std::vector<ValueId> inputs;   // runtime inputs (no constant payload)
   std::vector<ValueId> outputs;
+  // Aliased state of a training step: each pair is (input, output) where the
+  // output is the input's updated value (parameters, optimiser moments,
+  // BatchNorm running statistics). A caller feeds the output back as the input
+  // of the next step.
+  std::vector<std::pair<ValueId, ValueId>> state;
 
   ValueId add_value(Value v);
   std::optional<ValueId> find(const std::string& name) const;

@@ -39,6 +39,9 @@ Shape broadcast(const Shape& a, const Shape& b, const Node& n);
 const Value& need_input(const Graph& g, const Node& n, size_t k);
 // The constant payload of input k as int64s; Error if absent or not constant.
 std::vector<int64_t> const_ints(const Graph& g, const Node& n, size_t k);
+// Sorted, normalised, duplicate-free axes of a Reduce* node (input 1 or the
+// older `axes` attribute; all axes when empty unless noop_with_empty_axes).
+std::vector<int64_t> reduce_axes(const Graph& g, const Node& n, int64_t rank);
 // Throws Error unless the node has between lo and hi inputs.
 void check_arity(const Graph& g, const Node& n, size_t lo, size_t hi);
 

@@ -21,17 +21,6 @@ const Value& numeric_input(const Graph& g, const Node& n, size_t k) {
   return v;
 }
 
-// Sorted, normalised, duplicate-free reduce axes of a Reduce* node.
-std::vector<int64_t> reduce_axes(const Graph& g, const Node& n, int64_t rank) {
-  std::vector<int64_t> raw = g.has_input(n, 1) ? const_ints(g, n, 1) : n.attr_ints("axes", {});
-  std::set<int64_t> axes;
-  for (int64_t a : raw)
-    if (!axes.insert(normalize_axis(a, rank, n)).second) fail("{}: axis {} is listed twice", n.describe(), a);
-  if (axes.empty() && n.attr_int("noop_with_empty_axes", 0) == 0)
-    for (int64_t d = 0; d < rank; ++d) axes.insert(d);
-  return {axes.begin(), axes.end()};
-}
-
 Shape reduced_shape(const Shape& in, const std::vector<int64_t>& axes, bool keepdims) {
   Shape out;
   std::set<int64_t> red(axes.begin(), axes.end());
@@ -85,6 +74,17 @@ void infer_cumsum(Graph& g, const Node& n) {
 }
 
 }  // namespace
+
+std::vector<int64_t> reduce_axes(const Graph& g, const Node& n, int64_t rank) {
+  std::vector<int64_t> raw = g.has_input(n, 1) ? const_ints(g, n, 1) : n.attr_ints("axes", {});
+  std::set<int64_t> axes;
+  for (int64_t a : raw)
+    if (!axes.insert(normalize_axis(a, rank, n)).second) fail("{}: axis {} is listed twice", n.describe(), a);
+  if (axes.empty() && n.attr_int("noop_with_empty_axes", 0) == 0)
+    for (int64_t d = 0; d < rank; ++d) axes.insert(d);
+  return {axes.begin(), axes.end()};
+}
+
 
 void register_infer_reduce(InferTable& t) {
   for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",

@@ -91,6 +91,7 @@ bool ImportContext::try_fold(const graph::Node& n) {
     if (o != graph::kNoValue) elements += num_elements(graph_.value(o).shape);
   if (elements > kMaxFoldElements) return false;
   std::vector<Tensor> results = fold_(graph_, n);
+  if (results.empty() && !n.outputs.empty()) return false;  // the fold function declined
   TESSERA_CHECK(results.size() == n.outputs.size(), "{}: folding gave {} results for {} outputs", n.describe(),
                 results.size(), n.outputs.size());
   for (size_t k = 0; k < n.outputs.size(); ++k) {

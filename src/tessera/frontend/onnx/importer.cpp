@@ -23,8 +23,9 @@ void add_initializers(ImportContext& ctx, onnx::GraphProto& gp) {
     fail("initializer '{}' is a sparse tensor, which Tessera does not support",
          gp.sparse_initializer(0).values().name());
   for (onnx::TensorProto& init : *gp.mutable_initializer()) {
-    ctx.bind_constant(init.name(),
-                      tensor_from_proto(init, ctx.base_dir(), fmt::format("initializer '{}'", init.name())));
+    const graph::ValueId id = ctx.bind_constant(
+        init.name(), tensor_from_proto(init, ctx.base_dir(), fmt::format("initializer '{}'", init.name())));
+    ctx.graph().value(id).initializer = true;
     std::string().swap(*init.mutable_raw_data());
   }
 }

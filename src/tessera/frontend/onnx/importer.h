@@ -14,7 +14,8 @@
 
 namespace tessera::frontend {
 
-// Evaluates a node whose inputs are all constant; returns one tensor per output.
+// Evaluates a node whose inputs are all constant; returns one tensor per
+// output, or none to keep the node (e.g. one that reads a trainable weight).
 using FoldFn = std::function<std::vector<Tensor>(const graph::Graph& g, const graph::Node& n)>;
 
 // Throws Error: missing/corrupt/truncated file, unsupported ops (all listed at
