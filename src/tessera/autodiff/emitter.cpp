@@ -127,7 +127,7 @@ ValueId Emitter::cast(ValueId a, DType to) {
 }
 
 ValueId Emitter::unbroadcast(ValueId grad, const Shape& target) {
-  const Shape& gs = shape(grad);
+  const Shape gs = shape(grad);
   if (gs == target) return grad;
   TESSERA_CHECK(gs.size() >= target.size(), "unbroadcast {} to {}", shape_str(gs), shape_str(target));
   const size_t lead = gs.size() - target.size();

@@ -22,7 +22,8 @@ class Emitter {
 
   graph::Graph& graph() { return g_; }
   const graph::Value& value(ValueId v) const { return g_.value(v); }
-  const Shape& shape(ValueId v) const { return g_.value(v).shape; }
+  // By value: emitting nodes grows the value table, so a reference would dangle.
+  Shape shape(ValueId v) const { return g_.value(v).shape; }
   DType dtype(ValueId v) const { return g_.value(v).dtype; }
   int64_t rank(ValueId v) const { return static_cast<int64_t>(shape(v).size()); }
   // The node the current rule differentiates (names the nodes it emits).
