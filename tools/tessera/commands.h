@@ -12,5 +12,7 @@ void add_arch(CLI::App& app);
 void add_zoo(CLI::App& app);
 void add_compile(CLI::App& app);
 void add_sim(CLI::App& app);
+void add_grad(CLI::App& app);
+void add_train(CLI::App& app);
 
 }  // namespace tessera::cli

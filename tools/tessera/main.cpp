@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_zoo(app);
   tessera::cli::add_compile(app);
   tessera::cli::add_sim(app);
+  tessera::cli::add_grad(app);
   try {
     return parse_and_run(app, argc, argv);
   } catch (const tessera::Error& e) {

@@ -1,0 +1,293 @@
+#include "tessera/train/step.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "tessera/autodiff/autodiff.h"
+#include "tessera/autodiff/emitter.h"
+#include "tessera/support/error.h"
+
+namespace tessera::train {
+namespace {
+
+using autodiff::Emitter;
+using graph::kNoValue;
+using graph::ValueId;
+
+// BatchNormalization running statistics (inputs 3 and 4): state, not weights.
+std::set<ValueId> batch_stats(const graph::Graph& g) {
+  std::set<ValueId> s;
+  for (const auto& n : g.nodes)
+    if (n.op == "BatchNormalization")
+      for (size_t k = 3; k < 5 && k < n.inputs.size(); ++k)
+        if (n.inputs[k] != kNoValue && (g.value(n.inputs[k]).constant.has_value() || g.value(n.inputs[k]).parameter))
+          s.insert(n.inputs[k]);
+  return s;
+}
+
+// Weights a step trains: float initializers and zoo parameters, except
+// BatchNorm statistics and rank-0 initializers (exported scale factors and
+// fill values, which PyTorch does not train either).
+std::vector<ValueId> weights(const graph::Graph& g) {
+  const std::set<ValueId> stats = batch_stats(g);
+  std::vector<ValueId> w;
+  for (size_t i = 0; i < g.values.size(); ++i) {
+    const graph::Value& v = g.values[i];
+    const auto id = static_cast<ValueId>(i);
+    if (!autodiff::trainable(v) || stats.count(id) || v.shape.empty()) continue;
+    w.push_back(id);
+  }
+  return w;
+}
+
+// Turns a constant or shape-only weight into a graph input; returns its values.
+Tensor make_input(graph::Graph& g, ValueId id) {
+  graph::Value& v = g.value(id);
+  Tensor t = v.constant ? *v.constant : Tensor();
+  v.constant.reset();
+  v.parameter = false;
+  g.inputs.push_back(id);
+  return t;
+}
+
+// Rewrites every BatchNormalization into training form: normalise with the
+// batch's statistics, and output the updated running statistics.
+std::vector<std::pair<ValueId, ValueId>> batch_norm_training(graph::Graph& g, double momentum) {
+  std::vector<graph::Node> old;
+  old.swap(g.nodes);
+  Emitter e(g, "fwd", "train");
+  std::vector<std::pair<ValueId, ValueId>> updates;
+  for (graph::Node& n : old) {
+    if (n.op != "BatchNormalization") {
+      g.nodes.push_back(std::move(n));
+      continue;
+    }
+    e.set_origin(n.name);
+    const ValueId x = n.inputs[0], scale = n.inputs[1], bias = n.inputs[2], mean = n.inputs[3], var = n.inputs[4];
+    const int64_t rank = e.rank(x);
+    std::vector<int64_t> axes = {0};
+    for (int64_t a = 2; a < rank; ++a) axes.push_back(a);
+    Shape bshape(static_cast<size_t>(rank), 1);
+    bshape[1] = e.shape(x)[1];
+    int64_t count = 1;
+    for (int64_t a : axes) count *= e.shape(x)[static_cast<size_t>(a)];
+    const ValueId bmean = e.op("ReduceMean", {x, e.ints(axes)}, {{"keepdims", int64_t{1}}});
+    const ValueId centred = e.sub(x, bmean);
+    const ValueId bvar = e.op("ReduceMean", {e.mul(centred, centred), e.ints(axes)}, {{"keepdims", int64_t{1}}});
+    const ValueId eps = e.scalar(n.attr_float("epsilon", 1e-5), e.dtype(x));
+    const ValueId rstd = e.op("Reciprocal", {e.op("Sqrt", {e.add(bvar, eps)})});
+    const ValueId y = e.add(e.mul(e.mul(centred, rstd), e.reshape(scale, bshape)), e.reshape(bias, bshape));
+    graph::Node id;
+    id.op = "Identity";
+    id.name = n.name;
+    id.phase = "fwd";
+    id.inputs = {y};
+    id.outputs = {n.outputs[0]};
+    g.nodes.push_back(id);
+    // Running statistics (PyTorch: the variance is the unbiased one).
+    const Shape c = {e.shape(x)[1]};
+    const double unbias = count > 1 ? static_cast<double>(count) / static_cast<double>(count - 1) : 1.0;
+    const ValueId new_mean =
+        e.add(e.scale(mean, 1 - momentum), e.scale(e.reshape(bmean, c), momentum));
+    const ValueId new_var =
+        e.add(e.scale(var, 1 - momentum), e.scale(e.reshape(bvar, c), momentum * unbias));
+    updates.push_back({mean, new_mean});
+    updates.push_back({var, new_var});
+  }
+  return updates;
+}
+
+ValueId cross_entropy(Emitter& e, ValueId logits, ValueId labels) {
+  const Shape s = e.shape(logits);
+  const ValueId logp = e.op("LogSoftmax", {logits}, {{"axis", int64_t{1}}});
+  Tensor off_on(e.dtype(logits), {2});
+  off_on.set_f64(1, 1.0);
+  const ValueId onehot = e.op("OneHot", {labels, e.ints({s[1]}), e.constant(off_on, "onehot_values")},
+                              {{"axis", int64_t{1}}});
+  const ValueId picked = e.op("ReduceSum", {e.mul(onehot, logp)}, {{"keepdims", int64_t{0}}});
+  return e.scale(picked, -1.0 / static_cast<double>(s[0]));
+}
+
+ValueId mean_squared_error(Emitter& e, ValueId y, ValueId t) {
+  const ValueId d = e.sub(y, t);
+  return e.op("ReduceMean", {e.mul(d, d)}, {{"keepdims", int64_t{0}}});
+}
+
+}  // namespace
+
+VjpGraph vjp_graph(graph::Graph model) {
+  VjpGraph r;
+  graph::Graph& g = model;
+  std::vector<ValueId> wrt;
+  for (ValueId i : g.inputs)
+    if (autodiff::differentiable(g.value(i))) wrt.push_back(i), r.inputs.push_back({g.value(i).name, ""});
+  for (size_t i = 0; i < g.values.size(); ++i)
+    if (autodiff::trainable(g.values[i]))
+      wrt.push_back(static_cast<ValueId>(i)), r.parameters.push_back({g.values[i].name, ""});
+  if (wrt.empty()) fail("the model has no float inputs and no float weights: there is nothing to differentiate");
+  Emitter e(g, "bwd", "grad");
+  std::vector<ValueId> outs, seeds;
+  for (ValueId o : g.outputs) {
+    if (!autodiff::differentiable(g.value(o))) continue;
+    outs.push_back(o);
+    seeds.push_back(e.input("grad_output/" + g.value(o).name, g.value(o).dtype, g.value(o).shape));
+    r.seeds.push_back({g.value(o).name, g.value(seeds.back()).name});
+  }
+  if (outs.empty()) fail("the model has no float outputs: there is nothing to differentiate");
+  const std::vector<ValueId> grads = autodiff::backward(g, outs, seeds, wrt);
+  // Each gradient is its own output (an input's gradient may be the seed itself).
+  g.outputs.clear();
+  for (size_t k = 0; k < grads.size(); ++k) {
+    ValueId d = grads[k];
+    if (d == seeds[0] || std::find(seeds.begin(), seeds.end(), d) != seeds.end() ||
+        std::find(g.outputs.begin(), g.outputs.end(), d) != g.outputs.end() || g.value(d).constant)
+      d = e.op("Identity", {d});
+    g.outputs.push_back(d);
+    auto& slot = k < r.inputs.size() ? r.inputs[k] : r.parameters[k - r.inputs.size()];
+    slot.second = g.value(d).name;
+  }
+  graph::verify(g);
+  r.g = std::move(g);
+  return r;
+}
+
+graph::Graph weights_as_inputs(graph::Graph g) {
+  std::set<ValueId> stats = batch_stats(g);
+  for (ValueId w : weights(g)) make_input(g, w);
+  for (ValueId s : stats) make_input(g, s);
+  return g;
+}
+
+TrainingStep training_step(graph::Graph g, const StepOptions& o) {
+  TrainingStep step;
+  std::vector<ValueId> float_outputs;
+  for (ValueId out : g.outputs)
+    if (autodiff::differentiable(g.value(out))) float_outputs.push_back(out);
+  if (float_outputs.size() != 1)
+    fail("training needs a model with exactly one float output (the logits or prediction); this one has {}",
+         float_outputs.size());
+  const ValueId logits = float_outputs[0];
+  for (ValueId i : g.inputs) step.data_inputs.push_back(g.value(i).name);
+  step.logits = g.value(logits).name;
+  for (auto& n : g.nodes) n.phase = "fwd";
+
+  const std::vector<ValueId> w = weights(g);
+  if (w.empty()) fail("the model has no float weights to train");
+  const std::set<ValueId> stats = batch_stats(g);
+  for (ValueId id : w) step.state.push_back({g.value(id).name, "", StateVar::Kind::Weight, make_input(g, id)});
+  std::vector<std::pair<ValueId, ValueId>> updates;
+  if (!stats.empty()) {
+    for (ValueId id : stats) step.state.push_back({g.value(id).name, "", StateVar::Kind::BatchStat, make_input(g, id)});
+    for (auto u : batch_norm_training(g, o.bn_momentum)) updates.push_back(u);
+  }
+
+  // Loss.
+  Emitter e(g, "fwd", "train");
+  e.set_origin("loss");
+  const Shape ls = e.shape(logits);
+  ValueId target, loss;
+  if (o.loss == Loss::CrossEntropy) {
+    if (ls.size() != 2)
+      fail("cross-entropy needs logits of shape [batch, classes]; the model's output '{}' is {}", step.logits,
+           shape_str(ls));
+    target = e.input("labels", DType::I64, {ls[0]});
+    loss = cross_entropy(e, logits, target);
+  } else {
+    target = e.input("targets", e.dtype(logits), ls);
+    loss = mean_squared_error(e, logits, target);
+  }
+  step.target = g.value(target).name;
+  loss = e.op("Identity", {loss});
+  step.loss = g.value(loss).name;
+
+  // Backward.
+  std::vector<ValueId> weight_ids;
+  for (const StateVar& s : step.state)
+    if (s.kind == StateVar::Kind::Weight) weight_ids.push_back(*g.find(s.name));
+  std::vector<ValueId> grads = autodiff::backward(g, {loss}, {e.scalar(1.0, e.dtype(loss))}, weight_ids);
+
+  // Optimiser.
+  Emitter opt(g, "opt", "opt");
+  opt.set_origin("update");
+  const ValueId lr = opt.input("opt.lr", DType::F32, {});
+  step.lr = g.value(lr).name;
+  if (o.clip_norm > 0) {
+    ValueId total = kNoValue;
+    for (ValueId d : grads) {
+      const ValueId sq = opt.op("ReduceSumSquare", {d}, {{"keepdims", int64_t{0}}});
+      total = total == kNoValue ? sq : opt.add(total, sq);
+    }
+    const ValueId norm = opt.op("Sqrt", {total});
+    const ValueId coef = opt.div(opt.scalar(o.clip_norm, DType::F32), opt.add(norm, opt.scalar(1e-6, DType::F32)));
+    const ValueId factor = opt.op("Min", {coef, opt.scalar(1.0, DType::F32)});
+    for (ValueId& d : grads) d = opt.mul(d, factor);
+  }
+  ValueId t = kNoValue;
+  if (o.optimizer == Optimizer::AdamW) {
+    const ValueId counter = opt.input("opt.step", DType::F32, {});
+    step.state.push_back({"opt.step", "", StateVar::Kind::Counter, Tensor(DType::F32, {})});
+    t = opt.add(counter, opt.scalar(1.0, DType::F32));
+    updates.push_back({counter, t});
+  }
+  for (size_t k = 0; k < weight_ids.size(); ++k) {
+    const ValueId p = weight_ids[k];
+    const std::string name = g.value(p).name;
+    opt.set_origin(name);
+    ValueId d = grads[k];
+    const Shape ps = opt.shape(p);
+    auto moment = [&](const std::string& suffix) {
+      const ValueId m = opt.input(name + suffix, DType::F32, ps);
+      step.state.push_back({g.value(m).name, "", StateVar::Kind::Moment, Tensor(DType::F32, ps)});
+      return m;
+    };
+    ValueId updated;
+    if (o.optimizer == Optimizer::Sgd) {
+      if (o.weight_decay != 0) d = opt.add(d, opt.scale(p, o.weight_decay));
+      if (o.momentum != 0) {
+        const ValueId buf = moment(".momentum");
+        const ValueId nb = opt.add(opt.scale(buf, o.momentum), d);
+        updates.push_back({buf, nb});
+        d = o.nesterov ? opt.add(d, opt.scale(nb, o.momentum)) : nb;
+      }
+      updated = opt.sub(p, opt.mul(d, lr));
+    } else {
+      const ValueId m = moment(".exp_avg"), v = moment(".exp_avg_sq");
+      const ValueId nm = opt.add(opt.scale(m, o.beta1), opt.scale(d, 1 - o.beta1));
+      const ValueId nv = opt.add(opt.scale(v, o.beta2), opt.scale(opt.mul(d, d), 1 - o.beta2));
+      updates.push_back({m, nm});
+      updates.push_back({v, nv});
+      auto correction = [&](double beta) {  // 1 - beta^t
+        return opt.sub(opt.scalar(1.0, DType::F32), opt.op("Pow", {opt.scalar(beta, DType::F32), t}));
+      };
+      const ValueId c1 = correction(o.beta1), c2 = correction(o.beta2);
+      const ValueId denom =
+          opt.add(opt.div(opt.op("Sqrt", {nv}), opt.op("Sqrt", {c2})), opt.scalar(o.adam_eps, DType::F32));
+      const ValueId decayed = o.weight_decay != 0 ? opt.sub(p, opt.mul(opt.scale(p, o.weight_decay), lr)) : p;
+      updated = opt.sub(decayed, opt.mul(opt.div(nm, denom), opt.div(lr, c1)));
+    }
+    updates.push_back({p, updated});
+  }
+
+  // Outputs: the loss, then every state update (named after its state).
+  g.outputs = {loss};
+  std::map<ValueId, ValueId> update_of(updates.begin(), updates.end());
+  opt.set_origin("state");
+  for (StateVar& s : step.state) {
+    const ValueId in = *g.find(s.name);
+    auto it = update_of.find(in);
+    TESSERA_CHECK(it != update_of.end(), "state '{}' has no update", s.name);
+    ValueId u = it->second;
+    if (std::find(g.outputs.begin(), g.outputs.end(), u) != g.outputs.end() || g.value(u).constant)
+      u = opt.op("Identity", {u});
+    g.outputs.push_back(u);
+    g.state.push_back({in, u});
+    s.update = g.value(u).name;
+  }
+  graph::verify(g);
+  step.g = std::move(g);
+  return step;
+}
+
+}  // namespace tessera::train
