@@ -8,7 +8,8 @@ PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libopenblas-pthread-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
+  dataset-fashion-mnist
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
   clang libclang-rt-14-dev
 )

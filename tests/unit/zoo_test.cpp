@@ -171,7 +171,7 @@ TEST(ZooSettings, ListDescribesEveryModel) {
     EXPECT_NO_THROW(zoo::build(m.name, {})) << m.name;  // defaults build
     for (const auto& p : m.presets) EXPECT_NO_THROW(zoo::build(m.name, {{"preset", p.name}})) << p.name;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"mlp", "gpt2", "bert", "vit", "mixer", "resnet", "dlrm", "unet", "lstm"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"mlp", "cnn", "gpt2", "bert", "vit", "mixer", "resnet", "dlrm", "unet", "lstm"}));
 }
 
 void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {

@@ -1,5 +1,8 @@
 #include "tessera/zoo/layers.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
 
 namespace tessera::zoo {
@@ -64,6 +67,19 @@ ValueId patch_embedding(GraphBuilder& b, const std::string& name, ValueId image,
   const int64_t batch = b.dim(y, 0), tokens = b.dim(y, 2) * b.dim(y, 3);
   ValueId flat = b.op("Reshape", name + "/flatten", {y, b.ints({batch, d, tokens})});
   return b.op("Transpose", name + "/tokens", {flat}, {{"perm", std::vector<int64_t>{0, 2, 1}}});
+}
+
+void check_patch(const Config& c, int64_t image, int64_t patch) {
+  if (image % patch == 0) return;
+  std::vector<int64_t> divisors;  // the largest few below patch, excluding 1
+  for (int64_t p = std::min(patch - 1, image); p >= 2 && divisors.size() < 3; --p)
+    if (image % p == 0) divisors.push_back(p);
+  std::string hint = fmt::format(" (no patch from 2 to {} divides it: change image or patch)", patch - 1);
+  if (divisors.size() == 1) hint = fmt::format(" (e.g. patch={})", divisors[0]);
+  if (divisors.size() > 1)
+    hint = fmt::format(" (e.g. patch={} or {})", fmt::join(divisors.begin(), divisors.end() - 1, ", "),
+                       divisors.back());
+  c.reject("image", fmt::format("must be a multiple of patch={}{}", patch, hint));
 }
 
 }  // namespace tessera::zoo

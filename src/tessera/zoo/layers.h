@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "tessera/zoo/config.h"
 #include "tessera/zoo/graph_builder.h"
 
 namespace tessera::zoo {
@@ -27,5 +28,8 @@ ValueId batch_norm(GraphBuilder& b, const std::string& name, ValueId x);
 // ViT/Mixer patch embedding: a patch x patch conv with stride patch, then
 // [B, D, h, w] -> [B, h*w, D].
 ValueId patch_embedding(GraphBuilder& b, const std::string& name, ValueId image, int64_t d, int64_t patch);
+// Rejects (on `image`) a patch that does not divide the image, suggesting
+// patch sizes that do (e.g. 14, 7 or 4 for 28x28 Fashion-MNIST).
+void check_patch(const Config& c, int64_t image, int64_t patch);
 
 }  // namespace tessera::zoo

@@ -30,7 +30,7 @@ graph::Graph build_mixer(const Config& c) {
   const int64_t image = c.integer("image"), patch = c.integer("patch"), channels = c.integer("channels");
   const int64_t layers = c.integer("layers"), d = c.integer("d_model"), tokens_mlp = c.integer("tokens_mlp");
   const int64_t channels_mlp = c.integer("channels_mlp"), classes = c.integer("classes"), batch = c.integer("batch");
-  if (image % patch != 0) c.reject("image", fmt::format("must be a multiple of patch={}", patch));
+  check_patch(c, image, patch);
 
   GraphBuilder b("mixer");
   ValueId img = b.input("image", DType::F32, {batch, channels, image, image});
@@ -48,7 +48,7 @@ graph::Graph build_mixer(const Config& c) {
 ModelDef mixer_model() {
   ModelDef m;
   m.info.name = "mixer";
-  m.info.description = "MLP-Mixer; image [batch, 3, image, image] -> logits [batch, classes]";
+  m.info.description = "MLP-Mixer; image [batch, channels, image, image] -> logits [batch, classes]";
   m.info.settings = {
       {"preset", "b16", "s16 (Mixer-S/16, 18.5M), b16 (Mixer-B/16, 59.9M)"},
       {"image", "224", "input height and width (a multiple of patch)"},

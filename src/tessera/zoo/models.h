@@ -14,6 +14,7 @@ struct ModelDef {
 };
 
 ModelDef mlp_model();
+ModelDef cnn_model();
 ModelDef gpt2_model();
 ModelDef bert_model();
 ModelDef vit_model();

@@ -70,7 +70,7 @@ graph::Graph build_resnet(const Config& c) {
 ModelDef resnet_model() {
   ModelDef m;
   m.info.name = "resnet";
-  m.info.description = "ResNet (torchvision layout); image [batch, 3, image, image] -> logits [batch, classes]";
+  m.info.description = "ResNet (torchvision layout); image [batch, channels, image, image] -> logits [batch, classes]";
   m.info.settings = {
       {"depth", "50", "18 (11.7M), 34, 50 (25.6M), 101 or 152"},
       {"image", "224", "input height and width"},

@@ -15,7 +15,7 @@ graph::Graph build_vit(const Config& c) {
   const int64_t image = c.integer("image"), patch = c.integer("patch"), channels = c.integer("channels");
   const int64_t layers = c.integer("layers"), heads = c.integer("heads"), d = c.integer("d_model");
   const int64_t mlp = c.integer("mlp"), classes = c.integer("classes"), batch = c.integer("batch");
-  if (image % patch != 0) c.reject("image", fmt::format("must be a multiple of patch={}", patch));
+  check_patch(c, image, patch);
   if (d % heads != 0) c.reject("heads", fmt::format("must divide d_model={}", d));
   const int64_t tokens = (image / patch) * (image / patch) + 1;  // at most 2^26 + 1 within the limits
   // The attention scores [batch, heads, tokens, tokens] are the largest tensor.
@@ -49,7 +49,7 @@ graph::Graph build_vit(const Config& c) {
 ModelDef vit_model() {
   ModelDef m;
   m.info.name = "vit";
-  m.info.description = "Vision Transformer; image [batch, 3, image, image] -> logits [batch, classes]";
+  m.info.description = "Vision Transformer; image [batch, channels, image, image] -> logits [batch, classes]";
   m.info.settings = {
       {"preset", "b16", "tiny (ViT-Ti/16, 5.7M), b16 (ViT-B/16, 86.6M), l16 (ViT-L/16, 304M)"},
       {"image", "224", "input height and width (a multiple of patch)"},

@@ -13,9 +13,9 @@ namespace tessera::zoo {
 namespace {
 
 const std::vector<ModelDef>& defs() {
-  static const std::vector<ModelDef> all = {mlp_model(),   gpt2_model(),   bert_model(),
-                                            vit_model(),   mixer_model(),  resnet_model(),
-                                            dlrm_model(),  unet_model(),   lstm_model()};
+  static const std::vector<ModelDef> all = {mlp_model(),   cnn_model(),    gpt2_model(),   bert_model(),
+                                            vit_model(),   mixer_model(),  resnet_model(), dlrm_model(),
+                                            unet_model(),  lstm_model()};
   return all;
 }
 

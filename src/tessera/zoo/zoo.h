@@ -1,9 +1,9 @@
-// The model zoo: built-in models (MLP, GPT-2, BERT, ViT, MLP-Mixer, ResNet,
-// DLRM, UNet, LSTM) built directly as Graph IR in canonical form, with their
-// sizes as settings. Weights are `parameter` values known by shape only, so
-// building, lowering, compiling and simulating even GPT-2 XL costs no weight
-// memory; materialize() fills them deterministically when numbers are needed
-// (execution, ONNX export).
+// The model zoo: built-in models (MLP, CNN, GPT-2, BERT, ViT, MLP-Mixer,
+// ResNet, DLRM, UNet, LSTM) built directly as Graph IR in canonical form,
+// with their sizes as settings. Weights are `parameter` values known by shape
+// only, so building, lowering, compiling and simulating even GPT-2 XL costs
+// no weight memory; materialize() fills them deterministically when numbers
+// are needed (execution, ONNX export).
 #pragma once
 
 #include <cstdint>
