@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_compile(app);
   tessera::cli::add_sim(app);
   tessera::cli::add_grad(app);
+  tessera::cli::add_train(app);
   try {
     return parse_and_run(app, argc, argv);
   } catch (const tessera::Error& e) {
