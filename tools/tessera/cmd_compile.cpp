@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "tessera/support/error.h"
 #include "tessera/driver/driver.h"
 #include "tessera/report/compile_report.h"
 #include "tessera/support/output.h"
@@ -13,6 +14,8 @@ struct CompileArgs {
   std::string model, arch, out = "tessera-out/compile", print_after;
   int opt = 1;
   uint64_t seed = 1;
+  driver::TrainMode train;
+  std::string optimizer = "sgd";
 };
 
 std::string pass_list() {
@@ -27,7 +30,10 @@ void run(const CompileArgs& a) {
   o.opt = a.opt;
   o.seed = a.seed;
   o.print_after = a.print_after;
-  const compile::SpatialProgram sp = driver::compile_model(a.model, a.arch, o);
+  driver::TrainMode train = a.train;
+  train.step.optimizer = parse_optimizer(a.optimizer);
+  if (!train.enabled && train.batch > 0) fail("--batch sets the training batch; add --train");
+  const compile::SpatialProgram sp = driver::compile_model(a.model, a.arch, o, train);
   prepare_output_dir(a.out, "--out");
   report::write_compile_outputs(sp, a.out);
   fmt::print("{}", report::compile_summary(sp));
@@ -49,6 +55,7 @@ void add_compile(CLI::App& app) {
   cmd->add_option("--out", args->out, "output directory (default: tessera-out/compile)");
   cmd->add_option("--print-after", args->print_after, "dump the spatial program after a pass (or 'all') on stderr");
   cmd->add_option("--seed", args->seed, "placement seed (default 1)");
+  add_train_options(cmd, args->train, args->optimizer);
   cmd->callback([args] { run(*args); });
 }
 

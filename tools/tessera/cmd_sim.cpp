@@ -19,6 +19,8 @@ struct SimArgs {
   int opt = 1;
   bool check = false;
   std::vector<std::string> inputs;
+  driver::TrainMode train;
+  std::string optimizer = "sgd";
 };
 
 void run(const SimArgs& a) {
@@ -33,9 +35,12 @@ void run(const SimArgs& a) {
   sim::SimOptions o;
   o.mode = a.mode == "cycle" ? sim::Mode::Cycle : sim::Mode::Fast;
   o.trace = true;
-  sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype);
+  driver::TrainMode train = a.train;
+  train.step.optimizer = parse_optimizer(a.optimizer);
+  if (!train.enabled && train.batch > 0) fail("--batch sets the training batch; add --train");
+  sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype, train);
   if (a.check) {
-    const sim::CheckResult c = driver::check_model(a.model, a.arch, a.opt, a.dtype, {}, inputs);
+    const sim::CheckResult c = driver::check_model(a.model, a.arch, a.opt, a.dtype, {}, inputs, train);
     r.checked = true;
     r.check_passed = c.passed;
     r.check_max_abs_err = c.max_abs_err;
@@ -75,6 +80,7 @@ void add_sim(CLI::App& app) {
   cmd->add_option("--input,-i", args->inputs,
                   "with --check: a model input, NAME=FILE.npy (repeat for each; the rest are drawn at random, an "
                   "index input within the dimension it indexes)");
+  add_train_options(cmd, args->train, args->optimizer);
   cmd->add_option("--out", args->out, "output directory (default: tessera-out/sim)");
   cmd->callback([args] { run(*args); });
 }

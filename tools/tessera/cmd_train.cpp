@@ -23,9 +23,7 @@ struct TrainArgs {
 };
 
 void run_train(TrainArgs a) {
-  if (a.optimizer == "sgd") a.o.step.optimizer = train::Optimizer::Sgd;
-  else if (a.optimizer == "adamw") a.o.step.optimizer = train::Optimizer::AdamW;
-  else fail("--optimizer '{}' is not one of sgd, adamw", a.optimizer);
+  a.o.step.optimizer = parse_optimizer(a.optimizer);
   // Defaults: PyTorch's AdamW lr; SGD with momentum 0.9 at 0.01.
   a.o.step.lr = a.lr > 0 ? a.lr : a.lr == -1 ? (a.optimizer == "adamw" ? 1e-3 : 0.01) : a.lr;
   if (a.o.step.optimizer == train::Optimizer::AdamW && a.o.step.weight_decay < 0)
@@ -57,6 +55,19 @@ void run_train(TrainArgs a) {
 }
 
 }  // namespace
+
+train::Optimizer parse_optimizer(const std::string& name) {
+  if (name == "sgd") return train::Optimizer::Sgd;
+  if (name == "adamw") return train::Optimizer::AdamW;
+  fail("--optimizer '{}' is not one of sgd, adamw", name);
+}
+
+void add_train_options(CLI::App* cmd, driver::TrainMode& mode, std::string& optimizer) {
+  cmd->add_flag("--train", mode.enabled,
+                "the whole training step (forward, loss, backward, optimiser) instead of inference");
+  cmd->add_option("--batch", mode.batch, "with --train: the batch of a zoo model (default: its batch setting)");
+  cmd->add_option("--optimizer", optimizer, "with --train: sgd (momentum 0.9) or adamw (default: sgd)");
+}
 
 void add_train(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();

@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tessera/driver/driver.h"
+
 namespace tessera::cli {
 
 void add_run(CLI::App& app);
@@ -14,5 +16,10 @@ void add_compile(CLI::App& app);
 void add_sim(CLI::App& app);
 void add_grad(CLI::App& app);
 void add_train(CLI::App& app);
+
+// --train, --batch, --optimizer for compile and sim (cmd_train.cpp).
+void add_train_options(CLI::App* cmd, driver::TrainMode& mode, std::string& optimizer);
+// "sgd" or "adamw"; Error otherwise.
+train::Optimizer parse_optimizer(const std::string& name);
 
 }  // namespace tessera::cli

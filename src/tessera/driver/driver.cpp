@@ -75,11 +75,26 @@ pattern::Program lower_model(const graph::Graph& g) {
   return p;
 }
 
+graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execution) {
+  if (!mode.enabled) return execution ? load_model_for_execution(path) : load_model(path);
+  std::string spec = path;
+  if (mode.batch > 0) {
+    if (!zoo::is_zoo_spec(path))
+      fail("--batch applies to zoo models; an ONNX model keeps the batch it was exported with");
+    if (path.find(",batch=") != std::string::npos) fail("--batch {} and the model's batch= setting: give one", mode.batch);
+    spec += fmt::format(",batch={}", mode.batch);
+  }
+  graph::Graph g = execution ? load_model_for_execution(spec, true) : load_model(spec, true);
+  graph::Graph step = train::training_step(std::move(g), mode.step).g;
+  if (dump("graph")) fmt::print(stderr, "{}", graph::print(step));
+  return step;
+}
+
 compile::SpatialProgram compile_model(const std::string& model, const std::string& arch,
-                                      const compile::CompileOptions& options) {
+                                      const compile::CompileOptions& options, const TrainMode& mode) {
   const arch::ArchSpec spec = arch::load_arch(arch);
   const compile::Chip chip = compile::chip_from_arch(spec, arch::headline_precision(spec));
-  return compile::compile(lower_model(load_model(model)), chip, options, model);
+  return compile::compile(lower_model(load_for(model, mode, false)), chip, options, model);
 }
 
 graph::Graph load_model_for_execution(const std::string& path, bool trainable) {

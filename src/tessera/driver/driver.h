@@ -9,6 +9,7 @@
 #include "tessera/graph/graph.h"
 #include "tessera/pattern/ir.h"
 #include "tessera/support/tensor.h"
+#include "tessera/train/step.h"
 
 namespace tessera::driver {
 
@@ -21,10 +22,21 @@ graph::Graph load_model(const std::string& path, bool trainable = false);
 // load_model, with a built-in model's weights materialised (deterministic, seed 0).
 graph::Graph load_model_for_execution(const std::string& path, bool trainable = false);
 pattern::Program lower_model(const graph::Graph& g);
+// What compile and sim run: the model itself, or (enabled) its whole training
+// step (train/step.h) at `batch` (zoo models; 0 keeps the model's own).
+struct TrainMode {
+  bool enabled = false;
+  int64_t batch = 0;
+  train::StepOptions step;
+};
+// load_model (or load_model_for_execution when `execution`), then the
+// training step when `mode` asks for it.
+graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execution);
+
 // load + lower + compile for an architecture (preset name or YAML file), in
 // the architecture's native compute precision.
 compile::SpatialProgram compile_model(const std::string& model, const std::string& arch,
-                                      const compile::CompileOptions& options);
+                                      const compile::CompileOptions& options, const TrainMode& mode = {});
 
 // `--input NAME=FILE.npy` arguments (run, sim --check) read into tensors by
 // name. Error for a malformed argument or an unreadable file.

@@ -5,6 +5,7 @@
 #include "tessera/arch/derived.h"
 #include "tessera/compile/chip.h"
 #include "tessera/compile/compile.h"
+#include "tessera/pattern/cost.h"
 #include "tessera/driver/driver.h"
 #include "tessera/sim/access.h"
 #include "tessera/support/error.h"
@@ -19,6 +20,65 @@ std::string supported(const arch::ArchSpec& a) {
   return s.empty() ? "none" : s;
 }
 
+// Splits the step's time, FLOPs and DRAM traffic by phase. Sections are
+// matched to kernels by name; a section holding several phases is split in
+// proportion to its kernels' FLOPs (evenly when it has none).
+void add_training_figures(sim::SimResult& r, const graph::Graph& g, const pattern::Program& p,
+                          const arch::ArchSpec& spec) {
+  const train::StepMemory m = train::step_memory(g);
+  r.memory_bytes = {{"weights", m.weights},
+                    {"gradients", m.gradients},
+                    {"optimizer_state", m.optimizer_state},
+                    {"activations", m.activations}};
+  double capacity = 0;
+  for (const auto& t : spec.dram) capacity += t.capacity_gib * 1073741824.0;
+  if (capacity > 0 && static_cast<double>(m.total()) > capacity)
+    fail("the training step needs {:.1f} GB of memory (weights {:.1f}, gradients {:.1f}, optimizer state {:.1f}, "
+         "saved activations {:.1f} GB) but '{}' has {:.1f} GB of DRAM; use a smaller batch or --recompute",
+         m.total() / 1e9, m.weights / 1e9, m.gradients / 1e9, m.optimizer_state / 1e9, m.activations / 1e9,
+         spec.name, capacity / 1e9);
+  static const std::map<std::string, std::string> kNames = {
+      {"fwd", "forward"}, {"bwd", "backward"}, {"opt", "optimizer"}, {"", "forward"}};
+  std::map<std::string, std::pair<std::string, int64_t>> kernel;  // name -> (phase, flops)
+  for (const auto& c : p.calls) {
+    const std::string name = c.node.empty() ? c.kernel.name : c.kernel.name + " (" + c.node + ")";
+    kernel[name] = {kNames.at(c.phase), pattern::count_flops(c.kernel)};
+  }
+  std::map<std::string, sim::SimResult::Phase> phases;
+  for (const char* n : {"forward", "backward", "optimizer"}) phases[n].name = n;
+  const double clock_hz = r.clock_ghz * 1e9;
+  for (const auto& s : r.sections) {
+    std::map<std::string, double> share;
+    double flops = 0;
+    for (const auto& k : s.kernels) {
+      auto it = kernel.find(k);
+      const auto [phase, f] = it == kernel.end() ? std::pair<std::string, int64_t>{"forward", 0} : it->second;
+      share[phase] += static_cast<double>(f);
+      flops += static_cast<double>(f);
+    }
+    if (flops == 0)
+      for (auto& [phase, v] : share) v = 1.0 / static_cast<double>(share.size());
+    else
+      for (auto& [phase, v] : share) v /= flops;
+    const double seconds = clock_hz > 0 ? static_cast<double>(s.cycles + s.reconfig_cycles) / clock_hz : 0;
+    for (const auto& [phase, f] : share) {
+      auto& ph = phases[phase];
+      ph.seconds += seconds * f;
+      ph.flops += static_cast<int64_t>(static_cast<double>(s.flops) * f);
+      ph.dram_bytes += static_cast<int64_t>(static_cast<double>(s.dram_read_bytes + s.dram_write_bytes) * f);
+    }
+  }
+  // Sections' own times leave out what the total adds between them; scale so
+  // the phases add up to the step.
+  double sum = 0;
+  for (const auto& [n, ph] : phases) sum += ph.seconds;
+  for (const char* n : {"forward", "backward", "optimizer"}) {
+    sim::SimResult::Phase ph = phases[n];
+    if (sum > 0) ph.seconds *= r.seconds / sum;
+    r.phases.push_back(ph);
+  }
+}
+
 }  // namespace
 
 arch::Precision sim_precision(const arch::ArchSpec& a, const std::string& dtype) {
@@ -31,11 +91,12 @@ arch::Precision sim_precision(const arch::ArchSpec& a, const std::string& dtype)
 }
 
 sim::SimResult simulate_model(const std::string& model, const std::string& arch, int opt, sim::SimOptions options,
-                              const std::string& dtype) {
+                              const std::string& dtype, const TrainMode& train) {
   if (opt != 0 && opt != 1) fail("unknown optimisation level -O{}; use -O0 or -O1", opt);
   const arch::ArchSpec spec = arch::load_arch(arch);
   options.precision = sim_precision(spec, dtype);
-  const pattern::Program program = lower_model(load_model(model));
+  const graph::Graph g = load_for(model, train, false);
+  const pattern::Program program = lower_model(g);
   sim::SimResult r;
   if (spec.kind == arch::ArchKind::Roofline) {
     r = sim::simulate_roofline(program, spec, options, model);
@@ -52,17 +113,19 @@ sim::SimResult simulate_model(const std::string& model, const std::string& arch,
     const sim::AccessFacts access = sim::analyze_access(program, sp, spec);
     r = sim::simulate_with_access(sp, spec, options, &access);
   }
+  if (train.enabled) add_training_figures(r, g, program, spec);
   return r;
 }
 
 sim::CheckResult check_model(const std::string& model, const std::string& arch, int opt, const std::string& dtype,
-                             const compile::MappedOptions& options, const std::map<std::string, Tensor>& inputs) {
+                             const compile::MappedOptions& options, const std::map<std::string, Tensor>& inputs,
+                             const TrainMode& train) {
   const arch::ArchSpec spec = arch::load_arch(arch);
   if (spec.kind == arch::ArchKind::Roofline)
     fail("--check executes a dataflow mapping, and '{}' is a roofline model with none; check on sn10, sn40l or "
          "plasticine", spec.name);
   const arch::Precision precision = sim_precision(spec, dtype);
-  const pattern::Program program = lower_model(load_model_for_execution(model));
+  const pattern::Program program = lower_model(load_for(model, train, true));
   compile::CompileOptions co;
   co.opt = opt;
   const compile::SpatialProgram sp = compile::compile(program, compile::chip_from_arch(spec, precision), co, model);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tessera/arch/spec.h"
+#include "tessera/driver/driver.h"
 #include "tessera/sim/check.h"
 #include "tessera/sim/sim.h"
 
@@ -20,8 +21,10 @@ namespace tessera::driver {
 arch::Precision sim_precision(const arch::ArchSpec& a, const std::string& dtype);
 
 // `options.precision` is replaced by sim_precision(arch, dtype).
+// With `train` enabled the whole training step is simulated and the result
+// gets `phases` (forward / backward / optimiser) and `memory`.
 sim::SimResult simulate_model(const std::string& model, const std::string& arch, int opt, sim::SimOptions options,
-                              const std::string& dtype = "");
+                              const std::string& dtype = "", const TrainMode& train = {});
 
 // The functional check (sim/check.h) of the model's mapping for `arch` at
 // `opt`: loads the model with its weights materialised, compiles it as
@@ -30,6 +33,6 @@ sim::SimResult simulate_model(const std::string& model, const std::string& arch,
 // replace the check's drawn inputs (sim/check_inputs.h).
 sim::CheckResult check_model(const std::string& model, const std::string& arch, int opt, const std::string& dtype = "",
                              const compile::MappedOptions& options = {},
-                             const std::map<std::string, Tensor>& inputs = {});
+                             const std::map<std::string, Tensor>& inputs = {}, const TrainMode& train = {});
 
 }  // namespace tessera::driver

@@ -27,7 +27,13 @@ void LowerContext::emit(pattern::Kernel k, const graph::Node& n, std::vector<int
                   n.describe(), k.name, p.name, dtype_name(p.dtype), shape_str(p.shape), t.name,
                   dtype_name(t.dtype), shape_str(t.shape));
   }
-  program_.calls.push_back({std::move(k), n.op, n.name, std::move(args)});
+  pattern::KernelCall call;
+  call.kernel = std::move(k);
+  call.op = n.op;
+  call.node = n.name;
+  call.args = std::move(args);
+  call.phase = n.phase;
+  program_.calls.push_back(std::move(call));
 }
 
 const LowerTable& lower_table() {

@@ -121,6 +121,7 @@ struct KernelCall {
   std::string op;              // the graph op it came from (for reports)
   std::string node;            // the graph node's name
   std::vector<int32_t> args;   // ProgramTensor ids, one per In/Out param in order
+  std::string phase;           // the node's training phase ("", "fwd", "bwd", "opt")
   // The output holds the first input's elements in the same row-major order
   // (Reshape, Flatten, Squeeze, Unsqueeze, Identity): an executor may alias it.
   bool view = false;

@@ -120,6 +120,15 @@ std::string sim_report_json(const SimResult& r, const arch::ArchSpec& a) {
               {"cycles_by_bound", std::move(bounds)},
               {"sections", std::move(sections)},
               {"notes", r.notes}};
+  if (!r.phases.empty()) {
+    json phases = json::object();
+    for (const auto& ph : r.phases)
+      phases[ph.name] = {{"seconds", ph.seconds}, {"flops", ph.flops}, {"dram_bytes", ph.dram_bytes}};
+    out["phases"] = std::move(phases);
+    json memory = json::object();
+    for (const auto& [kind, bytes] : r.memory_bytes) memory[kind + "_bytes"] = bytes;
+    out["memory"] = std::move(memory);
+  }
   if (a.kind == arch::ArchKind::Rda) out["pmu_bandwidth"] = pmu_table(r, a);
   if (r.checked)
     out["check"] = {{"passed", r.check_passed}, {"max_abs_err", r.check_max_abs_err},

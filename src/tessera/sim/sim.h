@@ -74,6 +74,16 @@ struct SimResult {
   std::vector<SectionResult> sections;
   std::vector<TraceEvent> trace;
   std::vector<std::string> notes;  // assumptions and warnings worth printing
+  // Training steps only (`--train`): the step split by phase ("forward",
+  // "backward", "optimizer"; a section holding several phases is split in
+  // proportion to its kernels' FLOPs) and the step's memory footprint.
+  struct Phase {
+    std::string name;
+    double seconds = 0;
+    int64_t flops = 0, dram_bytes = 0;
+  };
+  std::vector<Phase> phases;
+  std::vector<std::pair<std::string, int64_t>> memory_bytes;  // weights, gradients, optimizer_state, activations
   // --check (sim/check.h): the mapped program against the reference executor.
   bool checked = false, check_passed = false;
   double check_max_abs_err = 0, check_tolerance = 0;

@@ -153,6 +153,39 @@ VjpGraph vjp_graph(graph::Graph model) {
   return r;
 }
 
+StepMemory step_memory(const graph::Graph& g) {
+  std::vector<std::set<std::string>> readers(g.values.size());
+  for (const auto& n : g.nodes)
+    for (ValueId i : n.inputs)
+      if (i != kNoValue) readers[static_cast<size_t>(i)].insert(n.phase);
+  std::vector<std::string> producer(g.values.size());
+  for (const auto& n : g.nodes)
+    for (ValueId o : n.outputs)
+      if (o != kNoValue) producer[static_cast<size_t>(o)] = n.phase;
+  std::set<ValueId> state;
+  for (const auto& [in, upd] : g.state) state.insert(in);
+  StepMemory m;
+  auto bytes = [&](ValueId v) {
+    return static_cast<int64_t>(dtype_size(g.value(v).dtype)) * num_elements(g.value(v).shape);
+  };
+  for (ValueId in : state) {
+    const auto& r = readers[static_cast<size_t>(in)];
+    if (r.count("fwd")) {
+      m.weights += bytes(in);
+      if (r.count("opt")) m.gradients += bytes(in);
+    } else {
+      m.optimizer_state += bytes(in);
+    }
+  }
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    const auto id = static_cast<ValueId>(v);
+    if (state.count(id) || g.values[v].constant || !readers[v].count("bwd")) continue;
+    const bool forward = producer[v] == "fwd" || std::find(g.inputs.begin(), g.inputs.end(), id) != g.inputs.end();
+    if (forward) m.activations += bytes(id);
+  }
+  return m;
+}
+
 graph::Graph weights_as_inputs(graph::Graph g) {
   std::set<ValueId> stats = batch_stats(g);
   for (ValueId w : weights(g)) make_input(g, w);

@@ -64,6 +64,16 @@ struct TrainingStep {
 // (cross-entropy needs [batch, classes]).
 TrainingStep training_step(graph::Graph model, const StepOptions& options);
 
+// The memory a step needs, by kind, from its graph: weights (state read by the
+// forward pass), gradients (one per weight the optimiser updates), optimiser
+// state (state only the optimiser reads) and activations (forward values and
+// data the backward pass reads, i.e. saved for it).
+struct StepMemory {
+  int64_t weights = 0, gradients = 0, optimizer_state = 0, activations = 0;
+  int64_t total() const { return weights + gradients + optimizer_state + activations; }
+};
+StepMemory step_memory(const graph::Graph& step);
+
 // The inference model with its weights and BatchNorm statistics turned into
 // inputs of the same names, for evaluating with a step's current state.
 graph::Graph weights_as_inputs(graph::Graph model);
