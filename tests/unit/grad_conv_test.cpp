@@ -102,6 +102,16 @@ TEST(GradConv, AveragePool) {
                   {{"kernel_shape", Ints{2}}, {"dilations", Ints{3}}, {"strides", Ints{2}}});
 }
 
+TEST(GradConv, LpPool) {
+  for (int64_t p : {1, 2, 3}) {
+    check_gradients("LpPool", {in(r64({2, 2, 7}, 55))},
+                    {{"kernel_shape", Ints{3}}, {"strides", Ints{2}}, {"pads", Ints{1, 1}}, {"p", p}});
+    check_gradients("LpPool", {in(r64({1, 2, 5, 4}, 56))},
+                    {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{1, 2}}, {"p", p}});
+    check_gradients("GlobalLpPool", {in(r64({2, 3, 4}, 57))}, {{"p", p}});
+  }
+}
+
 TEST(GradConv, GlobalPools) {
   check_gradients("GlobalAveragePool", {in(r64({2, 3, 4, 5}, 61))});
   check_gradients("GlobalAveragePool", {in(r64({2, 3, 7}, 62))});

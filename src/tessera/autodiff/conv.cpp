@@ -13,6 +13,8 @@
 //  - AveragePool: dY / count (a constant per output position, computed here
 //    for either count_include_pad) spread back by a ConvTranspose with a
 //    kernel of ones, one image per (n, c) row; GlobalAveragePool: an Expand.
+//  - LpPool, GlobalLpPool: the same spreading of dY y^(1-p), times
+//    sign(x) |x|^(p-1).
 // Pads of these products may come out negative; a negative pad crops the
 // input first (conv_signed).
 #include <fmt/format.h>
@@ -234,20 +236,50 @@ Tensor average_counts(const std::vector<Window>& ws, DType dtype, bool include_p
   return t;
 }
 
+// The adjoint of summing every window of a pool: one single-channel image per
+// (n, c) row through a ConvTranspose with a [1, 1, k..] kernel of ones.
+ValueId spread_windows(Emitter& e, ValueId v, const Shape& xs, const std::vector<Window>& ws) {
+  Shape rows = {xs[0] * xs[1], 1}, kernel = {1, 1};
+  for (const Window& w : ws) rows.push_back(w.out), kernel.push_back(w.kernel);
+  Tensor ones(e.dtype(v), kernel);
+  for (int64_t i = 0; i < ones.size(); ++i) ones.set_f64(i, 1.0);
+  return e.reshape(window_transpose(e, e.reshape(v, rows), e.constant(std::move(ones), "ones"), ws, 1), xs);
+}
+
 Grads g_average_pool(Emitter& e, const Node& n, const Grads& dy) {
   const ValueId x = n.inputs[0];
   const Shape xs = e.shape(x);
   const std::vector<Window> ws = graph::pool_windows(e.graph(), n);
-  const DType dt = e.dtype(x);
-  const ValueId scaled =
-      e.mul(dy[0], e.constant(average_counts(ws, dt, n.attr_int("count_include_pad", 0) != 0), "inverse_count"));
-  // One single-channel image per (n, c): a ConvTranspose with a [1, 1, k..] kernel of ones.
-  Shape rows = {xs[0] * xs[1], 1}, kernel = {1, 1};
-  for (const Window& w : ws) rows.push_back(w.out), kernel.push_back(w.kernel);
-  Tensor ones(dt, kernel);
-  for (int64_t i = 0; i < ones.size(); ++i) ones.set_f64(i, 1.0);
-  const ValueId spread = window_transpose(e, e.reshape(scaled, rows), e.constant(std::move(ones), "ones"), ws, 1);
-  return {e.reshape(spread, xs)};
+  const Tensor inverse = average_counts(ws, e.dtype(x), n.attr_int("count_include_pad", 0) != 0);
+  return {spread_windows(e, e.mul(dy[0], e.constant(inverse, "inverse_count")), xs, ws)};
+}
+
+// y = (sum |x|^p)^(1/p): dX = spread(dY y^(1-p)) sign(x) |x|^(p-1), written
+// without Pow for p = 1, 2. Where y = 0 the gradient is NaN (as in PyTorch).
+ValueId lp_outer(Emitter& e, ValueId dy, ValueId y, double p) {
+  if (p == 1) return dy;
+  if (p == 2) return e.div(dy, y);
+  return e.mul(dy, e.op("Pow", {y, e.scalar(1 - p, e.dtype(y))}));
+}
+ValueId lp_inner(Emitter& e, ValueId x, double p) {
+  if (p == 1) return e.op("Sign", {x});
+  if (p == 2) return x;
+  return e.mul(e.op("Sign", {x}), e.op("Pow", {e.op("Abs", {x}), e.scalar(p - 1, e.dtype(x))}));
+}
+
+Grads g_lp_pool(Emitter& e, const Node& n, const Grads& dy) {
+  const ValueId x = n.inputs[0];
+  const Shape xs = e.shape(x);
+  const double p = n.attr_float("p", 2.0);
+  const std::vector<Window> ws = graph::pool_windows(e.graph(), n);
+  return {e.mul(spread_windows(e, lp_outer(e, dy[0], n.outputs[0], p), xs, ws), lp_inner(e, x, p))};
+}
+
+Grads g_global_lp_pool(Emitter& e, const Node& n, const Grads& dy) {
+  const ValueId x = n.inputs[0];
+  const Shape xs = e.shape(x);
+  const double p = n.attr_float("p", 2.0);
+  return {e.mul(e.expand(lp_outer(e, dy[0], n.outputs[0], p), xs), lp_inner(e, x, p))};
 }
 
 Grads g_global_average_pool(Emitter& e, const Node& n, const Grads& dy) {
@@ -265,6 +297,8 @@ void register_grad_conv(GradTable& t) {
   t["GlobalMaxPool"] = g_global_max_pool;
   t["AveragePool"] = g_average_pool;
   t["GlobalAveragePool"] = g_global_average_pool;
+  t["LpPool"] = g_lp_pool;
+  t["GlobalLpPool"] = g_global_lp_pool;
 }
 
 }  // namespace tessera::autodiff
