@@ -114,6 +114,7 @@ ValueId window_transpose(Emitter& e, ValueId dy, ValueId weights, const std::vec
 // [N, C, sp..] -> [C/g, g*N, sp..]: channel c of group j becomes batch entry c,
 // channel j*N + n.
 ValueId batch_by_group(Emitter& e, ValueId v, int64_t group) {
+  if (group == 1) return e.transpose(v, swap01(e.rank(v)));
   const Shape s = e.shape(v);
   Shape split = {s[0], group, s[1] / group};
   split.insert(split.end(), s.begin() + 2, s.end());
