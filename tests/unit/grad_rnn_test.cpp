@@ -102,6 +102,16 @@ TEST(GradRnn, Lstm) {
                   with({{"direction", std::string("bidirectional")}, {"layout", int64_t{1}}}, b.hidden), outputs(3));
 }
 
+TEST(GradRnn, OneStepOneBatch) {
+  Sizes s;
+  s.seq = 1;
+  s.batch = 1;
+  s.gates = 4;
+  s.dirs = 2;
+  check_gradients("LSTM", rnn_inputs(s, true, true, true, true, 61),
+                  with({{"direction", std::string("bidirectional")}}, s.hidden), outputs(3));
+}
+
 TEST(GradRnn, LongSequence) {
   Sizes s;
   s.gates = 4;
