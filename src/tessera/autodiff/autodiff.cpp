@@ -38,10 +38,11 @@ bool trainable(const graph::Value& v) { return is_float(v.dtype) && (v.initializ
 namespace {
 
 // Values that depend on a `wrt` value (through float values).
-std::vector<bool> forward_reach(const graph::Graph& g, const std::vector<ValueId>& wrt) {
+std::vector<bool> forward_reach(const graph::Graph& g, size_t first_node, const std::vector<ValueId>& wrt) {
   std::vector<bool> r(g.values.size(), false);
   for (ValueId v : wrt) r[v] = true;
-  for (const auto& n : g.nodes) {
+  for (size_t idx = first_node; idx < g.nodes.size(); ++idx) {
+    const graph::Node& n = g.nodes[idx];
     bool any = false;
     for (ValueId i : n.inputs) any = any || (i != graph::kNoValue && r[i] && differentiable(g.value(i)));
     if (!any) continue;
@@ -52,10 +53,10 @@ std::vector<bool> forward_reach(const graph::Graph& g, const std::vector<ValueId
 }
 
 // Values some output depends on.
-std::vector<bool> backward_reach(const graph::Graph& g, const std::vector<ValueId>& outputs) {
+std::vector<bool> backward_reach(const graph::Graph& g, size_t first_node, const std::vector<ValueId>& outputs) {
   std::vector<bool> r(g.values.size(), false);
   for (ValueId v : outputs) r[v] = true;
-  for (auto it = g.nodes.rbegin(); it != g.nodes.rend(); ++it) {
+  for (auto it = g.nodes.rbegin(); it != g.nodes.rend() - static_cast<std::ptrdiff_t>(first_node); ++it) {
     bool any = false;
     for (ValueId o : it->outputs) any = any || (o != graph::kNoValue && r[o]);
     if (!any) continue;
@@ -65,13 +66,14 @@ std::vector<bool> backward_reach(const graph::Graph& g, const std::vector<ValueI
   return r;
 }
 
-}  // namespace
-
-std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outputs, const std::vector<ValueId>& seeds,
-                              const std::vector<ValueId>& wrt, const std::string& phase) {
+// The sweep over g.nodes[first_node..]; kNoValue for a `wrt` value no
+// gradient reaches.
+std::vector<ValueId> sweep(Emitter& e, size_t first_node, const std::vector<ValueId>& outputs,
+                           const std::vector<ValueId>& seeds, const std::vector<ValueId>& wrt) {
+  graph::Graph& g = e.graph();
   TESSERA_CHECK(outputs.size() == seeds.size(), "backward: {} outputs, {} seeds", outputs.size(), seeds.size());
-  const std::vector<bool> from = forward_reach(g, wrt);
-  const std::vector<bool> to = backward_reach(g, outputs);
+  const std::vector<bool> from = forward_reach(g, first_node, wrt);
+  const std::vector<bool> to = backward_reach(g, first_node, outputs);
   auto on_path = [&](const graph::Node& n) {
     bool in = false, out = false;
     for (ValueId i : n.inputs) in = in || (i != graph::kNoValue && from[i] && differentiable(g.value(i)));
@@ -81,8 +83,10 @@ std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outpu
 
   // Every operator without a rule, with the first node using it.
   std::map<std::string, std::string> missing;
-  for (const auto& n : g.nodes)
+  for (size_t idx = first_node; idx < g.nodes.size(); ++idx) {
+    const graph::Node& n = g.nodes[idx];
     if (on_path(n) && !has_rule(n.op) && !missing.count(n.op)) missing[n.op] = n.describe();
+  }
   if (!missing.empty()) {
     std::vector<std::string> items;
     for (const auto& [op, first] : missing) items.push_back(fmt::format("{} (first: {})", op, first));
@@ -90,7 +94,6 @@ std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outpu
          missing.size() == 1 ? "" : "s", fmt::join(items, ", "), missing.size() == 1 ? "it" : "them");
   }
 
-  Emitter e(g, phase, "grad");
   std::vector<ValueId> grad(g.values.size(), graph::kNoValue);
   auto accumulate = [&](ValueId v, ValueId d) {
     if (d == graph::kNoValue) return;
@@ -105,7 +108,7 @@ std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outpu
 
   // Walk a copy of the forward nodes: rules append to g.nodes.
   const size_t forward_nodes = g.nodes.size();
-  for (size_t idx = forward_nodes; idx-- > 0;) {
+  for (size_t idx = forward_nodes; idx-- > first_node;) {
     const graph::Node n = g.nodes[idx];
     if (!on_path(n)) continue;
     std::vector<ValueId> dy;
@@ -127,12 +130,28 @@ std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outpu
     }
   }
 
-  e.set_origin("");
   std::vector<ValueId> result;
-  for (ValueId w : wrt) {
-    const ValueId d = w < static_cast<ValueId>(grad.size()) ? grad[w] : graph::kNoValue;
-    result.push_back(d != graph::kNoValue ? d : e.zeros(g.value(w).shape, g.value(w).dtype));
-  }
+  for (ValueId w : wrt) result.push_back(w < static_cast<ValueId>(grad.size()) ? grad[w] : graph::kNoValue);
+  return result;
+}
+
+}  // namespace
+
+std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outputs, const std::vector<ValueId>& seeds,
+                              const std::vector<ValueId>& wrt, const std::string& phase) {
+  Emitter e(g, phase, "grad");
+  std::vector<ValueId> result = sweep(e, 0, outputs, seeds, wrt);
+  e.set_origin("");
+  for (size_t k = 0; k < wrt.size(); ++k)
+    if (result[k] == graph::kNoValue) result[k] = e.zeros(g.value(wrt[k]).shape, g.value(wrt[k]).dtype);
+  return result;
+}
+
+std::vector<ValueId> backward_subgraph(Emitter& e, size_t first_node, const std::vector<ValueId>& outputs,
+                                       const std::vector<ValueId>& seeds, const std::vector<ValueId>& wrt) {
+  const std::string origin = e.origin();
+  std::vector<ValueId> result = sweep(e, first_node, outputs, seeds, wrt);
+  e.set_origin(origin);
   return result;
 }
 

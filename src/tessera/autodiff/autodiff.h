@@ -41,6 +41,14 @@ bool trainable(const graph::Value& v);
 std::vector<ValueId> backward(graph::Graph& g, const std::vector<ValueId>& outputs, const std::vector<ValueId>& seeds,
                               const std::vector<ValueId>& wrt, const std::string& phase = "bwd");
 
+// For a rule that emits a sub-graph and differentiates it (RNN's unrolled
+// recurrence): `backward` over only the nodes g.nodes[first_node..], appending
+// through the rule's emitter. Values made before first_node are leaves.
+// Returns kNoValue for a `wrt` value no gradient reaches; a value listed twice
+// in `wrt` gets its whole gradient at each place.
+std::vector<ValueId> backward_subgraph(Emitter& e, size_t first_node, const std::vector<ValueId>& outputs,
+                                       const std::vector<ValueId>& seeds, const std::vector<ValueId>& wrt);
+
 // Registration, one function per op family.
 void register_grad_elementwise(GradTable& t);
 void register_grad_linalg(GradTable& t);

@@ -88,7 +88,7 @@ ValueId Emitter::input(const std::string& name, DType dtype, Shape shape) {
   return id;
 }
 
-ValueId Emitter::reshape(ValueId a, const Shape& s) {
+ValueId Emitter::reshape(ValueId a, Shape s) {
   if (shape(a) == s) return a;
   return op("Reshape", {a, ints(s)});
 }
@@ -105,12 +105,12 @@ ValueId Emitter::sum(ValueId a, const std::vector<int64_t>& axes, bool keepdims)
   return op("ReduceSum", {a, ints(axes)}, {{"keepdims", int64_t{keepdims ? 1 : 0}}});
 }
 
-ValueId Emitter::expand(ValueId a, const Shape& s) {
+ValueId Emitter::expand(ValueId a, Shape s) {
   if (shape(a) == s) return a;
   return op("Expand", {a, ints(s)});
 }
 
-ValueId Emitter::zeros(const Shape& s, DType dt) { return expand(scalar(0.0, dt), s); }
+ValueId Emitter::zeros(Shape s, DType dt) { return expand(scalar(0.0, dt), std::move(s)); }
 
 ValueId Emitter::cast(ValueId a, DType to) {
   if (dtype(a) == to) return a;
@@ -126,7 +126,7 @@ ValueId Emitter::cast(ValueId a, DType to) {
   return op("Cast", {a}, {{"to", code}});
 }
 
-ValueId Emitter::unbroadcast(ValueId grad, const Shape& target) {
+ValueId Emitter::unbroadcast(ValueId grad, Shape target) {
   const Shape gs = shape(grad);
   if (gs == target) return grad;
   TESSERA_CHECK(gs.size() >= target.size(), "unbroadcast {} to {}", shape_str(gs), shape_str(target));

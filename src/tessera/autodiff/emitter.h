@@ -28,6 +28,7 @@ class Emitter {
   int64_t rank(ValueId v) const { return static_cast<int64_t>(shape(v).size()); }
   // The node the current rule differentiates (names the nodes it emits).
   void set_origin(const std::string& name) { origin_ = name; }
+  const std::string& origin() const { return origin_; }
 
   std::vector<ValueId> op_n(const std::string& op, std::vector<ValueId> inputs, size_t num_outputs, Attrs attrs = {});
   ValueId op(const std::string& op, std::vector<ValueId> inputs, Attrs attrs = {});
@@ -40,21 +41,23 @@ class Emitter {
   std::string unique(const std::string& name);
 
   // --- shorthands ---
+  // Shapes are taken by value: a caller's `shape(v)` refers into the graph's
+  // values, which every emitted node may reallocate.
   ValueId add(ValueId a, ValueId b) { return op("Add", {a, b}); }
   ValueId sub(ValueId a, ValueId b) { return op("Sub", {a, b}); }
   ValueId mul(ValueId a, ValueId b) { return op("Mul", {a, b}); }
   ValueId div(ValueId a, ValueId b) { return op("Div", {a, b}); }
   ValueId neg(ValueId a) { return op("Neg", {a}); }
   ValueId scale(ValueId a, double s) { return s == 1.0 ? a : mul(a, scalar(s, dtype(a))); }
-  ValueId reshape(ValueId a, const Shape& shape);
+  ValueId reshape(ValueId a, Shape shape);
   ValueId transpose(ValueId a, const std::vector<int64_t>& perm);
   ValueId sum(ValueId a, const std::vector<int64_t>& axes, bool keepdims);
-  ValueId expand(ValueId a, const Shape& shape);
-  ValueId zeros(const Shape& shape, DType dtype);
+  ValueId expand(ValueId a, Shape shape);
+  ValueId zeros(Shape shape, DType dtype);
   ValueId where(ValueId cond, ValueId a, ValueId b) { return op("Where", {cond, a, b}); }
   ValueId cast(ValueId a, DType to);
   // Sums a broadcast gradient back to `shape` (NumPy broadcasting from the right).
-  ValueId unbroadcast(ValueId grad, const Shape& shape);
+  ValueId unbroadcast(ValueId grad, Shape shape);
 
  private:
   ValueId add_value(graph::Value v);
