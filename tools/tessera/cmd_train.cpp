@@ -43,7 +43,7 @@ void run_train(TrainArgs a) {
   auto on_epoch = [&](const train::EpochMetrics& m) {
     fmt::print("epoch {}: train loss {:.4f}, test loss {:.4f}, test accuracy {:.2f}%, {:.1f} s\n", m.epoch,
                m.train_loss, m.test_loss, 100 * m.test_accuracy, m.seconds);
-    csv += fmt::format("{},{:.6f},{:.6f},{:.6f},{:.3f}\n", m.epoch, m.train_loss, m.test_loss, m.test_accuracy,
+    csv += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.3f}\n", m.epoch, m.train_loss, m.test_loss, m.test_accuracy,
                        m.seconds);
     prepare_output_dir(a.out, "--out");
     std::ofstream((std::filesystem::path(a.out) / "metrics.csv").string()) << csv;
