@@ -72,6 +72,23 @@ const Value* Graph::input(const Node& n, size_t k) const {
   return &value(n.inputs[k]);
 }
 
+void remove_dead_nodes(Graph& g) {
+  std::vector<bool> live(g.values.size(), false);
+  for (ValueId o : g.outputs) live[static_cast<size_t>(o)] = true;
+  std::vector<bool> keep(g.nodes.size(), false);
+  for (size_t k = g.nodes.size(); k-- > 0;) {
+    const Node& n = g.nodes[k];
+    for (ValueId o : n.outputs) keep[k] = keep[k] || (o != kNoValue && live[static_cast<size_t>(o)]);
+    if (!keep[k]) continue;
+    for (ValueId i : n.inputs)
+      if (i != kNoValue) live[static_cast<size_t>(i)] = true;
+  }
+  std::vector<Node> kept;
+  for (size_t k = 0; k < g.nodes.size(); ++k)
+    if (keep[k]) kept.push_back(std::move(g.nodes[k]));
+  g.nodes = std::move(kept);
+}
+
 int64_t normalize_axis(int64_t axis, int64_t rank, const Node& n) {
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
     fail("{}: axis {} is out of range for a rank-{} tensor", n.describe(), axis, rank);

@@ -84,6 +84,10 @@ std::string print(const Graph& g);
 // every used value defined or an input/constant). Throws InternalError.
 void verify(const Graph& g);
 
+// Removes the nodes no graph output depends on (e.g. gradients a rule
+// computed for an input that needs none). Values stay; they are just unused.
+void remove_dead_nodes(Graph& g);
+
 // Normalises a possibly negative axis against a rank; throws Error naming the node.
 int64_t normalize_axis(int64_t axis, int64_t rank, const Node& n);
 

@@ -148,6 +148,7 @@ VjpGraph vjp_graph(graph::Graph model) {
     auto& slot = k < r.inputs.size() ? r.inputs[k] : r.parameters[k - r.inputs.size()];
     slot.second = g.value(d).name;
   }
+  graph::remove_dead_nodes(g);
   graph::verify(g);
   r.g = std::move(g);
   return r;
@@ -318,6 +319,7 @@ TrainingStep training_step(graph::Graph g, const StepOptions& o) {
     g.state.push_back({in, u});
     s.update = g.value(u).name;
   }
+  graph::remove_dead_nodes(g);
   graph::verify(g);
   step.g = std::move(g);
   return step;

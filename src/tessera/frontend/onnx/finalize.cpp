@@ -37,24 +37,6 @@ void materialize_constant_outputs(graph::Graph& g) {
   }
 }
 
-void remove_dead_nodes(graph::Graph& g) {
-  std::vector<bool> live(g.values.size(), false);
-  for (ValueId o : g.outputs) live[o] = true;
-  std::vector<bool> keep(g.nodes.size(), false);
-  for (size_t i = g.nodes.size(); i-- > 0;) {
-    const graph::Node& n = g.nodes[i];
-    for (ValueId o : n.outputs)
-      if (o != kNoValue && live[o]) keep[i] = true;
-    if (!keep[i]) continue;
-    for (ValueId in : n.inputs)
-      if (in != kNoValue) live[in] = true;
-  }
-  std::vector<graph::Node> kept;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (keep[i]) kept.push_back(std::move(g.nodes[i]));
-  g.nodes = std::move(kept);
-}
-
 // Keeps graph inputs and every value a node or output refers to, in order.
 void compact_values(graph::Graph& g) {
   std::vector<bool> used(g.values.size(), false);
@@ -90,7 +72,7 @@ void compact_values(graph::Graph& g) {
 
 void finalize_graph(graph::Graph& g) {
   materialize_constant_outputs(g);
-  remove_dead_nodes(g);
+  graph::remove_dead_nodes(g);
   compact_values(g);
 }
 
