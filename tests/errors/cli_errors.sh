@@ -129,5 +129,17 @@ expect_error "widths=3037000500-3037000500: 3037000500 is over the zoo's limit o
 expect_error "layers=100000: must be at most 1000" info zoo:gpt2,layers=100000
 expect_error "more than the 32 GiB" zoo export mlp --set widths=1048576-1048576-1048576 -o huge.onnx
 
+# Gradients and training: bad upstream gradients, data, options.
+/usr/bin/python3 -c "import numpy; numpy.save('ones.npy', numpy.ones((1, 2), numpy.float32))"
+expect_error "'nope', which is not a float output of the model; its float outputs are: output" \
+  grad zoo:mlp,widths=4-2 --output-grad nope=ones.npy -o g
+expect_error "output-dir is required" grad zoo:mlp,widths=4-2
+mkdir -p data_missing
+expect_error "x_train.npy" train zoo:mlp --data data_missing --out t
+expect_error "--epochs must be at least 1" train zoo:mlp --data data_missing --epochs 0 --out t
+expect_error "--optimizer 'adam' is not one of sgd, adamw" train zoo:mlp --data data_missing --optimizer adam --out t
+expect_error "--batch sets the training batch; add --train" sim zoo:mlp --arch sn10 --batch 8
+expect_error "--batch applies to zoo models" sim model.onnx --arch sn10 --train --batch 8
+
 echo "cli_errors: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -31,7 +31,7 @@ pattern::Program block() {
   };
   auto node = [&](const std::string& op, std::vector<graph::ValueId> in) {
     auto out = value(op + std::to_string(g.nodes.size()), {}, false);
-    g.nodes.push_back({op, op + std::to_string(g.nodes.size()), std::move(in), {out}, {}});
+    g.nodes.push_back({op, op + std::to_string(g.nodes.size()), std::move(in), {out}, {}, ""});
     graph::infer_node(g, g.nodes.back());
     return out;
   };

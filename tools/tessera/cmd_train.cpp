@@ -67,6 +67,8 @@ void add_train_options(CLI::App* cmd, driver::TrainMode& mode, std::string& opti
                 "the whole training step (forward, loss, backward, optimiser) instead of inference");
   cmd->add_option("--batch", mode.batch, "with --train: the batch of a zoo model (default: its batch setting)");
   cmd->add_option("--optimizer", optimizer, "with --train: sgd (momentum 0.9) or adamw (default: sgd)");
+  cmd->add_flag("--recompute", mode.step.recompute,
+                "with --train: the backward pass recomputes forward values instead of saving them");
 }
 
 void add_train(CLI::App& app) {

@@ -1,6 +1,7 @@
 #include "tessera/train/step.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -113,6 +114,40 @@ ValueId cross_entropy(Emitter& e, ValueId logits, ValueId labels) {
 ValueId mean_squared_error(Emitter& e, ValueId y, ValueId t) {
   const ValueId d = e.sub(y, t);
   return e.op("ReduceMean", {e.mul(d, d)}, {{"keepdims", int64_t{0}}});
+}
+
+// Clones the forward nodes into the backward phase, right after the last
+// forward node, and points every backward/optimiser read of a forward value
+// at its clone. Clones nobody reads are removed later with the dead nodes.
+void recompute_forward(graph::Graph& g) {
+  size_t first_bwd = g.nodes.size();
+  for (size_t k = 0; k < g.nodes.size(); ++k)
+    if (g.nodes[k].phase != "fwd") {
+      first_bwd = k;
+      break;
+    }
+  std::map<ValueId, ValueId> clone;
+  std::vector<graph::Node> copies;
+  for (size_t k = 0; k < first_bwd; ++k) {
+    graph::Node c = g.nodes[k];
+    c.name += "/recompute";
+    c.phase = "bwd";
+    for (ValueId& i : c.inputs)
+      if (i != kNoValue && clone.count(i)) i = clone.at(i);
+    for (ValueId& o : c.outputs) {
+      if (o == kNoValue) continue;
+      graph::Value v = g.value(o);
+      v.name += "/recompute";
+      const ValueId id = g.add_value(std::move(v));
+      clone[o] = id;
+      o = id;
+    }
+    copies.push_back(std::move(c));
+  }
+  for (size_t k = first_bwd; k < g.nodes.size(); ++k)
+    for (ValueId& i : g.nodes[k].inputs)
+      if (i != kNoValue && clone.count(i)) i = clone.at(i);
+  g.nodes.insert(g.nodes.begin() + static_cast<std::ptrdiff_t>(first_bwd), copies.begin(), copies.end());
 }
 
 }  // namespace
@@ -319,6 +354,7 @@ TrainingStep training_step(graph::Graph g, const StepOptions& o) {
     g.state.push_back({in, u});
     s.update = g.value(u).name;
   }
+  if (o.recompute) recompute_forward(g);
   graph::remove_dead_nodes(g);
   graph::verify(g);
   step.g = std::move(g);

@@ -40,6 +40,10 @@ struct StepOptions {
   double beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8;  // AdamW
   double clip_norm = 0.0;      // > 0: clip the gradients' global L2 norm
   double bn_momentum = 0.1;    // running = (1 - m) running + m batch (PyTorch's convention)
+  // Activation recomputation: the backward pass recomputes the forward values
+  // it reads from the step's inputs instead of keeping them (more FLOPs,
+  // no saved activations beyond the data).
+  bool recompute = false;
 };
 
 // One state tensor of a step: graph input `name`, updated by output `update`.
