@@ -30,10 +30,10 @@ pattern::Program long_reductions() {
   auto img = value("g", {1, 8, 64, 64});
   g.inputs = {x, img};
   auto m = value("m", {});
-  g.nodes.push_back({"ReduceMean", "mean", {x}, {m}, {{"keepdims", int64_t{0}}}});
+  g.nodes.push_back({"ReduceMean", "mean", {x}, {m}, {{"keepdims", int64_t{0}}}, ""});
   graph::infer_node(g, g.nodes.back());
   auto p = value("p", {});
-  g.nodes.push_back({"GlobalAveragePool", "gap", {img}, {p}, {}});
+  g.nodes.push_back({"GlobalAveragePool", "gap", {img}, {p}, {}, ""});
   graph::infer_node(g, g.nodes.back());
   g.outputs = {m, p};
   return lower::lower(g);

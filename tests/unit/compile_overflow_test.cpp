@@ -29,11 +29,11 @@ pattern::Program huge(int64_t m, int64_t k, int64_t n) {
   if (k == 0) {
     auto x = value("x", {m});
     g.inputs = {x};
-    g.nodes.push_back({"Relu", "relu", {x}, {value("y", {})}, {}});
+    g.nodes.push_back({"Relu", "relu", {x}, {value("y", {})}, {}, ""});
   } else {
     auto a = value("a", {m, k}), b = value("b", {k, n});
     g.inputs = {a, b};
-    g.nodes.push_back({"MatMul", "mm", {a, b}, {value("y", {})}, {}});
+    g.nodes.push_back({"MatMul", "mm", {a, b}, {value("y", {})}, {}, ""});
   }
   const graph::ValueId y = g.nodes.back().outputs.front();
   graph::infer_node(g, g.nodes.back());

@@ -37,7 +37,7 @@ pattern::Program two_row_embedding() {
   };
   auto node = [&](const std::string& op, std::vector<graph::ValueId> in, std::map<std::string, graph::Attr> attrs = {}) {
     auto out = value(op + "_out" + std::to_string(g.nodes.size()), {});
-    g.nodes.push_back({op, op + std::to_string(g.nodes.size()), std::move(in), {out}, std::move(attrs)});
+    g.nodes.push_back({op, op + std::to_string(g.nodes.size()), std::move(in), {out}, std::move(attrs), ""});
     graph::infer_node(g, g.nodes.back());
     return out;
   };

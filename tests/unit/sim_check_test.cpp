@@ -29,10 +29,10 @@ pattern::Program small_model() {
   for (int64_t i = 0; i < wt.size(); ++i) wt.data<float>()[i] = static_cast<float>((i * 37 % 101) - 50) / 400.0f;
   g.value(w).constant = wt;
   auto h = value("h", {});
-  g.nodes.push_back({"MatMul", "mm", {x, w}, {h}, {}});
+  g.nodes.push_back({"MatMul", "mm", {x, w}, {h}, {}, ""});
   graph::infer_node(g, g.nodes.back());
   auto y = value("y", {});
-  g.nodes.push_back({"Relu", "relu", {h}, {y}, {}});
+  g.nodes.push_back({"Relu", "relu", {h}, {y}, {}, ""});
   graph::infer_node(g, g.nodes.back());
   g.outputs.push_back(y);
   return lower::lower(g);

@@ -307,7 +307,7 @@ pattern::Program chain_program(int64_t rows, int64_t cols, int64_t out) {
   graph::ValueId cur = x;
   auto op = [&](const std::string& type, std::vector<graph::ValueId> ins) {
     auto y = value(g, type + "_out", {}, false);
-    g.nodes.push_back({type, type, std::move(ins), {y}, {}});
+    g.nodes.push_back({type, type, std::move(ins), {y}, {}, ""});
     graph::infer_node(g, g.nodes.back());
     return y;
   };
@@ -410,7 +410,7 @@ TEST(CycleProgram, LargeMatMulRunsAtItsComputeOrDramRate) {
   auto w = value(g, "w", {512, 512}, true);
   g.inputs.push_back(a);
   auto y = value(g, "y", {}, false);
-  g.nodes.push_back({"MatMul", "mm", {a, w}, {y}, {}});
+  g.nodes.push_back({"MatMul", "mm", {a, w}, {y}, {}, ""});
   graph::infer_node(g, g.nodes.back());
   g.outputs.push_back(y);
   const Compiled c = compiled(lower::lower(g), 1);
