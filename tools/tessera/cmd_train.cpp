@@ -88,6 +88,9 @@ void add_train(CLI::App& app) {
   cmd->add_flag("--nesterov", args->o.step.nesterov, "SGD with Nesterov momentum");
   cmd->add_option("--weight-decay", args->o.step.weight_decay, "weight decay (default: 0; AdamW's is decoupled)");
   cmd->add_option("--clip-norm", args->o.step.clip_norm, "clip the gradients' global L2 norm to this (default: off)");
+  cmd->add_flag("--normalize", args->o.normalize,
+                "standardise inputs with the training set's mean and std (kept in model.onnx, which still takes raw "
+                "inputs)");
   cmd->add_option("--seed", args->o.seed, "seed for initialisation (zoo models) and shuffling (default: 0)");
   cmd->add_option("--max-steps", args->o.max_steps, "stop each epoch after this many steps (default: all)");
   cmd->add_option("--out", args->out, "output folder for metrics.csv and model.onnx (default: tessera-out/train)");

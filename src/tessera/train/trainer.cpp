@@ -62,6 +62,46 @@ void score(const Tensor& logits, const Tensor& labels, int64_t valid, double& lo
   }
 }
 
+// Puts (x - mean) / std in front of the model's input (same name, same shape).
+void prepend_normalization(graph::Graph& g, const Tensor& x_train) {
+  double sum = 0, sq = 0;
+  const int64_t n = x_train.size();
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = x_train.get_f64(i);
+    sum += v;
+    sq += v * v;
+  }
+  const double mean = n ? sum / static_cast<double>(n) : 0;
+  const double var = n ? sq / static_cast<double>(n) - mean * mean : 0;
+  const double stdev = var > 1e-12 ? std::sqrt(var) : 1.0;
+  const graph::ValueId orig = g.inputs.at(0);
+  graph::Value raw = g.value(orig);
+  g.value(orig).name += ".normalized";
+  const graph::ValueId x = g.add_value(raw);
+  g.inputs[0] = x;
+  auto constant = [&](const std::string& name, double v) {
+    graph::Value c;
+    c.name = name;
+    c.dtype = DType::F32;
+    c.shape_known = true;
+    c.constant = Tensor::scalar_f32(static_cast<float>(v));
+    return g.add_value(std::move(c));
+  };
+  graph::Value centred = g.value(orig);
+  centred.name = raw.name + ".centred";
+  const graph::ValueId mid = g.add_value(centred);
+  graph::Node sub, div;
+  sub.op = "Sub";
+  sub.name = raw.name + ".normalize.sub";
+  sub.inputs = {x, constant(raw.name + ".mean", mean)};
+  sub.outputs = {mid};
+  div.op = "Div";
+  div.name = raw.name + ".normalize.div";
+  div.inputs = {mid, constant(raw.name + ".std", stdev)};
+  div.outputs = {orig};
+  g.nodes.insert(g.nodes.begin(), {sub, div});
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -88,6 +128,7 @@ TrainResult train(const TrainOptions& o, const TrainProgress& progress,
   const int64_t n_train = d.x_train.shape()[0], n_test = d.x_test.shape()[0];
   if (batch > n_train) fail("batch {} is larger than the {} training samples", batch, n_train);
 
+  if (o.normalize) prepend_normalization(model, d.x_train);
   TrainingStep step = training_step(model, o.step);
   const Shape logits_shape = step.g.value(*step.g.find(step.logits)).shape;
   if (o.step.loss == Loss::CrossEntropy && logits_shape[1] < d.classes)

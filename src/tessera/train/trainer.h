@@ -21,6 +21,10 @@ struct TrainOptions {
   uint64_t seed = 0;
   StepOptions step;
   int64_t max_steps = 0;  // > 0: stop each epoch after this many steps (tests, quick looks)
+  // Standardise the input with the training set's mean and standard deviation,
+  // as a (x - mean) / std in front of the model (kept in model.onnx, so the
+  // trained model still takes raw inputs).
+  bool normalize = false;
 };
 
 struct EpochMetrics {
