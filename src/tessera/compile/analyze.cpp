@@ -114,6 +114,7 @@ void analyze(PassContext& ctx) {
     k.call = static_cast<int>(c);
     k.name = call.node.empty() ? call.kernel.name : call.kernel.name + " (" + call.node + ")";
     k.view = call.view;
+    k.phase = call.phase;
     size_t a = 0;
     for (const auto& d : call.kernel.tensors) {
       if (d.role == pattern::Role::Local) continue;

@@ -55,6 +55,7 @@ struct KernelPlan {
   std::vector<int32_t> inputs, outputs;  // program tensor ids
   int section = -1;
   std::string name;         // "<kernel> (<node>)"
+  std::string phase;        // training step phase of its node: "fwd", "bwd", "opt" ("" for inference)
   bool view = false;        // a reshape: no units, no time
   bool contraction = false; // reduce-add of a product (matmul, conv...)
   bool folded = false;      // a long reduction that is no contraction (mean, pooling, argmax...),

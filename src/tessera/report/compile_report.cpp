@@ -1,6 +1,7 @@
 #include "tessera/report/compile_report.h"
 
 #include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -73,10 +74,17 @@ std::string compile_report_json(const SpatialProgram& sp) {
   int64_t reads = 0, writes = 0;
   for (const auto& s : sp.sections) {
     json kernels = json::array();
-    for (int k : s.kernels) kernels.push_back(sp.kernels[k].name);
-    sections.push_back({{"name", s.name}, {"kernels", std::move(kernels)}, {"pcu_used", s.pcus}, {"pmu_used", s.pmus},
-                        {"agcu_used", s.agcus}, {"dram_read_bytes", s.dram_read_bytes},
-                        {"dram_write_bytes", s.dram_write_bytes}});
+    std::set<std::string> phases;
+    for (int k : s.kernels) {
+      kernels.push_back(sp.kernels[k].name);
+      if (!sp.kernels[k].phase.empty()) phases.insert(sp.kernels[k].phase);
+    }
+    json section = {{"name", s.name}, {"kernels", std::move(kernels)}, {"pcu_used", s.pcus}, {"pmu_used", s.pmus},
+                    {"agcu_used", s.agcus}, {"dram_read_bytes", s.dram_read_bytes},
+                    {"dram_write_bytes", s.dram_write_bytes}};
+    // A training step's sections are labelled by the phases they hold (fwd, bwd, opt).
+    if (!phases.empty()) section["phases"] = std::vector<std::string>(phases.begin(), phases.end());
+    sections.push_back(std::move(section));
     reads += s.dram_read_bytes;
     writes += s.dram_write_bytes;
   }

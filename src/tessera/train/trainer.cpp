@@ -117,7 +117,7 @@ TrainResult train(const TrainOptions& o, const TrainProgress& progress,
   graph::Graph model = load(o, batch);
   if (model.inputs.size() != 1)
     fail("training takes a model with one input (the images); '{}' has {}", o.model, model.inputs.size());
-  const graph::Value& in = model.value(model.inputs[0]);
+  const graph::Value in = model.value(model.inputs[0]);  // a copy: the graph grows below
   const int64_t sample = per_sample(d.x_train.shape());
   if (per_sample(in.shape) != sample)
     fail("model input '{}' is {} ({} values per sample) but {} samples are {} ({} values); choose a model for this "
