@@ -67,6 +67,10 @@ void add_train_options(CLI::App* cmd, driver::TrainMode& mode, std::string& opti
                 "the whole training step (forward, loss, backward, optimiser) instead of inference");
   cmd->add_option("--batch", mode.batch, "with --train: the batch of a zoo model (default: its batch setting)");
   cmd->add_option("--optimizer", optimizer, "with --train: sgd (momentum 0.9) or adamw (default: sgd)");
+  cmd->add_option("--loss-output", mode.step.output,
+                  "with --train: the model output the loss reads, for a model with several (e.g. BERT's "
+                  "last_hidden_state); cross-entropy over its last axis, or mean squared error for one value per "
+                  "position");
 }
 
 void add_train(CLI::App& app) {
