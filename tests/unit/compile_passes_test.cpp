@@ -68,6 +68,27 @@ pattern::Program chain_program(int64_t rows = 256, int64_t cols = 256) {
   return lower::lower(g);
 }
 
+// x -> Relu, Exp, Tanh, Neg, ... side by side: `n` kernels, each its own output.
+pattern::Program parallel_program(int64_t rows, int64_t cols, int n) {
+  graph::Graph g;
+  graph::Value xv;
+  xv.name = "x";
+  xv.shape = {rows, cols};
+  xv.shape_known = true;
+  const auto x = g.add_value(xv);
+  g.inputs.push_back(x);
+  const char* ops[] = {"Relu", "Exp", "Tanh", "Neg", "Abs", "Sigmoid"};
+  for (int i = 0; i < n; ++i) {
+    graph::Value v;
+    v.name = std::string(ops[i]) + "_out";
+    const auto out = g.add_value(v);
+    g.nodes.push_back({ops[i], ops[i], {x}, {out}, {}});
+    graph::infer_node(g, g.nodes.back());
+    g.outputs.push_back(out);
+  }
+  return lower::lower(g);
+}
+
 SpatialProgram compile_at(const pattern::Program& p, const Chip& chip, int opt) {
   compile::CompileOptions o;
   o.opt = opt;
@@ -231,6 +252,11 @@ TEST(CompileTile, ASectionPipelinesItsKernelsAndItsDramStages) {
       EXPECT_EQ(k.tiles, 32) << k.name;
     }
   }
+  // Side by side instead of in series, the same kernels are one stage deep:
+  // (1 + 2) x 4 = 12 -> 16 tiles, as each alone gets.
+  const auto wide = compile_at(parallel_program(256, 256, 4), small_chip(8, 8), 1);
+  ASSERT_EQ(wide.sections.size(), 1u);
+  for (const auto& k : wide.kernels) EXPECT_EQ(k.tiles, 16) << k.name;
   // -O0: every kernel alone still pipelines against its DRAM read and write: 12 -> 16.
   const auto o0 = compile_at(chain_program(256, 256), small_chip(8, 8), 0);
   for (const auto& k : o0.kernels) {
