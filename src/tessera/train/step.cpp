@@ -141,8 +141,7 @@ ValueId loss_output(const graph::Graph& g, const std::string& name) {
   fail("the loss output '{}' is not a float output of the model; its float outputs are {}", name, names);
 }
 
-// Keeps only the nodes `g.outputs` depend on (another output's head, e.g.
-// BERT's pooler when the loss reads the hidden states, is not part of the step).
+// Keeps only the nodes `g.outputs` depend on.
 void drop_dead_nodes(graph::Graph& g) {
   std::vector<bool> live(g.values.size(), false);
   for (ValueId o : g.outputs) live[static_cast<size_t>(o)] = true;
@@ -245,7 +244,7 @@ TrainingStep training_step(graph::Graph g, const StepOptions& o) {
   TrainingStep step;
   const ValueId logits = loss_output(g, o.output);
   g.outputs = {logits};
-  drop_dead_nodes(g);
+  drop_dead_nodes(g);  // another output's head (BERT's pooler when the loss reads the hidden states)
   for (ValueId i : g.inputs) step.data_inputs.push_back(g.value(i).name);
   step.logits = g.value(logits).name;
   for (auto& n : g.nodes) n.phase = "fwd";
@@ -364,6 +363,9 @@ TrainingStep training_step(graph::Graph g, const StepOptions& o) {
     g.state.push_back({in, u});
     s.update = g.value(u).name;
   }
+  // Gradient rules also emit gradients for inputs that need none (a constant
+  // scale factor's, an attention mask's); the sweep drops them, their nodes stay.
+  drop_dead_nodes(g);
   graph::verify(g);
   step.g = std::move(g);
   return step;
