@@ -77,6 +77,10 @@ pattern::Program lower_model(const graph::Graph& g) {
 
 graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execution) {
   if (!mode.enabled) return execution ? load_model_for_execution(path) : load_model(path);
+  return load_training_step(path, mode, execution).g;
+}
+
+train::TrainingStep load_training_step(const std::string& path, const TrainMode& mode, bool execution) {
   std::string spec = path;
   if (mode.batch > 0) {
     if (!zoo::is_zoo_spec(path))
@@ -85,9 +89,17 @@ graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execu
     spec += fmt::format(",batch={}", mode.batch);
   }
   graph::Graph g = execution ? load_model_for_execution(spec, true) : load_model(spec, true);
-  graph::Graph step = train::training_step(std::move(g), mode.step).g;
-  if (dump("graph")) fmt::print(stderr, "{}", graph::print(step));
+  train::TrainingStep step = train::training_step(std::move(g), mode.step);
+  if (dump("graph")) fmt::print(stderr, "{}", graph::print(step.g));
   return step;
+}
+
+std::map<std::string, Tensor> step_state_inputs(const train::TrainingStep& step, const train::StepOptions& options) {
+  std::map<std::string, Tensor> feeds;
+  for (const train::StateVar& s : step.state)
+    if (s.initial.valid()) feeds[s.name] = s.initial;
+  feeds[step.lr] = Tensor::scalar_f32(static_cast<float>(options.lr));
+  return feeds;
 }
 
 void check_step_fits(const graph::Graph& step, const arch::ArchSpec& spec) {

@@ -118,13 +118,25 @@ sim::CheckResult check_model(const std::string& model, const std::string& arch, 
     fail("--check executes a dataflow mapping, and '{}' is a roofline model with none; check on sn10, sn40l or "
          "plasticine", spec.name);
   const arch::Precision precision = sim_precision(spec, dtype);
-  const graph::Graph g = load_for(model, train, true);
-  if (train.enabled) check_step_fits(g, spec);
+  // A step runs from its real state (weights, zero moments, the learning
+  // rate), not from drawn values: weights of scale 1 would blow a deep model's
+  // activations up past what any precision can check. Given inputs still win.
+  std::map<std::string, Tensor> feeds;
+  graph::Graph g;
+  if (train.enabled) {
+    train::TrainingStep step = load_training_step(model, train, true);
+    feeds = step_state_inputs(step, train.step);
+    g = std::move(step.g);
+    check_step_fits(g, spec);
+  } else {
+    g = load_for(model, train, true);
+  }
+  for (const auto& [name, t] : inputs) feeds[name] = t;
   const pattern::Program program = lower_model(g);
   compile::CompileOptions co;
   co.opt = opt;
   const compile::SpatialProgram sp = compile::compile(program, compile::chip_from_arch(spec, precision), co, model);
-  return sim::check_mapping(program, sp, precision, 0, options, inputs);
+  return sim::check_mapping(program, sp, precision, 0, options, feeds);
 }
 
 }  // namespace tessera::driver
