@@ -2,6 +2,9 @@
 // programs and hand-made chips.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "op_test_util.h"
 #include "tessera/compile/compile.h"
 #include "tessera/compile/cost_model.h"
@@ -65,6 +68,27 @@ pattern::Program chain_program(int64_t rows = 256, int64_t cols = 256) {
   return lower::lower(g);
 }
 
+// x -> Relu, Exp, Tanh, Neg, ... side by side: `n` kernels, each its own output.
+pattern::Program parallel_program(int64_t rows, int64_t cols, int n) {
+  graph::Graph g;
+  graph::Value xv;
+  xv.name = "x";
+  xv.shape = {rows, cols};
+  xv.shape_known = true;
+  const auto x = g.add_value(xv);
+  g.inputs.push_back(x);
+  const char* ops[] = {"Relu", "Exp", "Tanh", "Neg", "Abs", "Sigmoid"};
+  for (int i = 0; i < n; ++i) {
+    graph::Value v;
+    v.name = std::string(ops[i]) + "_out";
+    const auto out = g.add_value(v);
+    g.nodes.push_back({ops[i], ops[i], {x}, {out}, {}});
+    graph::infer_node(g, g.nodes.back());
+    g.outputs.push_back(out);
+  }
+  return lower::lower(g);
+}
+
 SpatialProgram compile_at(const pattern::Program& p, const Chip& chip, int opt) {
   compile::CompileOptions o;
   o.opt = opt;
@@ -100,6 +124,57 @@ TEST(CompileSection, SplitsWhenUnitsRunOut) {
   for (const auto& s : sp.sections) {
     EXPECT_LE(s.pcus, 4);
     EXPECT_LE(s.pmus, 4);
+  }
+}
+
+// x @ Reshape(w) -> Split into two halves, one read by Relu, the other by nothing.
+pattern::Program view_and_dead_output_program() {
+  graph::Graph g;
+  auto value = [&](const std::string& name, Shape s, DType dtype = DType::F32) {
+    graph::Value v;
+    v.name = name;
+    v.dtype = dtype;
+    v.shape = std::move(s);
+    v.shape_known = true;
+    return g.add_value(v);
+  };
+  auto x = value("x", {64, 32});
+  g.inputs.push_back(x);
+  auto w = value("w", {512});
+  g.value(w).parameter = true;
+  auto shape = value("shape", {2}, DType::I64);
+  Tensor st(DType::I64, {2});
+  st.set_f64(0, 32);
+  st.set_f64(1, 16);
+  g.value(shape).constant = st;
+  auto node = [&](const std::string& op, std::vector<graph::ValueId> in, std::vector<graph::ValueId> out,
+                  std::map<std::string, graph::Attr> attrs = {}) {
+    g.nodes.push_back({op, op, std::move(in), std::move(out), std::move(attrs)});
+    graph::infer_node(g, g.nodes.back());
+  };
+  auto wr = value("wr", {}), y = value("y", {}), a = value("a", {}), b = value("b", {}), z = value("z", {});
+  node("Reshape", {w, shape}, {wr});
+  node("MatMul", {x, wr}, {y});
+  node("Split", {y}, {a, b}, {{"axis", int64_t{1}}, {"num_outputs", int64_t{2}}});
+  node("Relu", {a}, {z});
+  g.outputs.push_back(z);
+  return lower::lower(g);
+}
+
+TEST(CompileSection, PmuEstimateIsWhatUnitsAllocate) {
+  // Sectioning fuses by pmus_needed; the units pass must then allocate exactly
+  // that many (it once saw a reshaped weight as DRAM data and gave a dead
+  // output a buffer, so fused sections came out a few PMUs over the chip).
+  const auto p = view_and_dead_output_program();
+  for (int opt : {0, 1}) {
+    const auto sp = compile_at(p, small_chip(8, 8), opt);
+    for (const auto& s : sp.sections) {
+      std::set<int> members(s.kernels.begin(), s.kernels.end());
+      auto inside = [&](int k) { return members.count(k) != 0; };
+      int estimate = 0;
+      for (int k : s.kernels) estimate += compile::pmus_needed(sp, sp.kernels[k], inside, sp.kernels[k].weights_resident);
+      EXPECT_EQ(s.pmus, estimate) << s.name << " at -O" << opt;
+    }
   }
 }
 
@@ -177,6 +252,11 @@ TEST(CompileTile, ASectionPipelinesItsKernelsAndItsDramStages) {
       EXPECT_EQ(k.tiles, 32) << k.name;
     }
   }
+  // Side by side instead of in series, the same kernels are one stage deep:
+  // (1 + 2) x 4 = 12 -> 16 tiles, as each alone gets.
+  const auto wide = compile_at(parallel_program(256, 256, 4), small_chip(8, 8), 1);
+  ASSERT_EQ(wide.sections.size(), 1u);
+  for (const auto& k : wide.kernels) EXPECT_EQ(k.tiles, 16) << k.name;
   // -O0: every kernel alone still pipelines against its DRAM read and write: 12 -> 16.
   const auto o0 = compile_at(chain_program(256, 256), small_chip(8, 8), 0);
   for (const auto& k : o0.kernels) {

@@ -33,6 +33,7 @@ void run(const CompileArgs& a) {
   driver::TrainMode train = a.train;
   train.step.optimizer = parse_optimizer(a.optimizer);
   if (!train.enabled && train.batch > 0) fail("--batch sets the training batch; add --train");
+  if (!train.enabled && !train.step.output.empty()) fail("--loss-output names the output a training step's loss reads; add --train");
   const compile::SpatialProgram sp = driver::compile_model(a.model, a.arch, o, train);
   prepare_output_dir(a.out, "--out");
   report::write_compile_outputs(sp, a.out);

@@ -38,6 +38,7 @@ void run(const SimArgs& a) {
   driver::TrainMode train = a.train;
   train.step.optimizer = parse_optimizer(a.optimizer);
   if (!train.enabled && train.batch > 0) fail("--batch sets the training batch; add --train");
+  if (!train.enabled && !train.step.output.empty()) fail("--loss-output names the output a training step's loss reads; add --train");
   sim::SimResult r = driver::simulate_model(a.model, a.arch, a.opt, o, a.dtype, train);
   if (a.check) {
     const sim::CheckResult c = driver::check_model(a.model, a.arch, a.opt, a.dtype, {}, inputs, train);

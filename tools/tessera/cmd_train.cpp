@@ -69,6 +69,10 @@ void add_train_options(CLI::App* cmd, driver::TrainMode& mode, std::string& opti
   cmd->add_option("--optimizer", optimizer, "with --train: sgd (momentum 0.9) or adamw (default: sgd)");
   cmd->add_flag("--recompute", mode.step.recompute,
                 "with --train: the backward pass recomputes forward values instead of saving them");
+  cmd->add_option("--loss-output", mode.step.output,
+                  "with --train: the model output the loss reads, for a model with several (e.g. BERT's "
+                  "last_hidden_state); cross-entropy over its last axis, or mean squared error for one value per "
+                  "position");
 }
 
 void add_train(CLI::App& app) {

@@ -17,7 +17,7 @@ void add_sim(CLI::App& app);
 void add_grad(CLI::App& app);
 void add_train(CLI::App& app);
 
-// --train, --batch, --optimizer for compile and sim (cmd_train.cpp).
+// --train, --batch, --optimizer, --loss-output for compile and sim (cmd_train.cpp).
 void add_train_options(CLI::App* cmd, driver::TrainMode& mode, std::string& optimizer);
 // "sgd" or "adamw"; Error otherwise.
 train::Optimizer parse_optimizer(const std::string& name);

@@ -50,24 +50,45 @@ int dram_buffers(const Chip& chip) {
 
 int64_t weight_pmus(const SpatialProgram& sp, const KernelPlan& k) {
   int64_t n = 0;
-  for (int32_t t : k.inputs)
-    if (sp.tensors[t].weight) n += std::max<int64_t>(1, (sp.tensors[t].bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes);
+  for (int32_t t : k.inputs) {
+    const TensorInfo& ti = sp.tensors[storage_root(sp, t)];
+    if (ti.weight) n += std::max<int64_t>(1, (ti.bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes);
+  }
   return n;
+}
+
+int input_pmus(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section,
+               bool weights_resident) {
+  const int32_t r = storage_root(sp, t);
+  const TensorInfo& ti = sp.tensors[r];
+  if (ti.weight) return weights_resident ? static_cast<int>(std::min<int64_t>(
+                                               std::max<int64_t>(1, (ti.bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes),
+                                               1 << 30))
+                                         : 1;
+  if (ti.producer >= 0 && in_section(ti.producer)) return 1;  // on-chip stream
+  return dram_buffers(sp.chip);  // striped so the stream can take the DRAM's full rate
+}
+
+int output_pmus(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section) {
+  if (leaves_section(sp, t, in_section)) return dram_buffers(sp.chip);
+  return read_in_section(sp, t, in_section) ? 0 : 1;
 }
 
 int pmus_needed(const SpatialProgram& sp, const KernelPlan& k, const std::function<bool(int)>& in_section,
                 bool weights_resident) {
   if (k.view) return 0;
   int64_t n = 0;
-  for (int32_t t : k.inputs) {
-    const TensorInfo& ti = sp.tensors[t];
-    if (ti.weight) n += weights_resident ? std::max<int64_t>(1, (ti.bytes + sp.chip.pmu_bytes - 1) / sp.chip.pmu_bytes) : 1;
-    else if (sp.tensors[t].producer >= 0 && in_section(sp.tensors[t].producer)) n += 1;  // on-chip stream
-    else n += dram_buffers(sp.chip);  // striped so the stream can take the DRAM's full rate
-  }
-  for (int32_t t : k.outputs)
-    if (leaves_section(sp, t, in_section)) n += dram_buffers(sp.chip);
+  for (int32_t t : k.inputs) n += input_pmus(sp, t, in_section, weights_resident);
+  for (int32_t t : k.outputs) n += output_pmus(sp, t, in_section);
   return static_cast<int>(std::min<int64_t>(n, 1 << 30));
+}
+
+bool read_in_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section) {
+  for (int c : sp.tensors[t].consumers) {
+    if (!in_section(c)) continue;
+    if (!sp.kernels[c].view || read_in_section(sp, sp.kernels[c].outputs.front(), in_section)) return true;
+  }
+  return false;
 }
 
 bool leaves_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section) {

@@ -34,8 +34,22 @@ int64_t max_parallelism(const KernelPlan& k, const Chip& chip);
 int64_t compute_cycles(const KernelPlan& k, const Chip& chip, int par);
 
 // `in_section(kernel index)` tells whether a producer/consumer is in the same section.
+// PMUs kernel k needs: the sum of input_pmus over its inputs and output_pmus
+// over its outputs. units.cpp allocates exactly these, so sectioning's
+// estimate is the count the section gets.
 int pmus_needed(const SpatialProgram& sp, const KernelPlan& k, const std::function<bool(int)>& in_section,
                 bool weights_resident);
+// One input (looked at through views: a reshaped weight is a weight, a view
+// of a tensor from another section comes from DRAM): a resident weight's
+// slices, one buffer for an on-chip stream, dram_buffers() for DRAM.
+int input_pmus(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section,
+               bool weights_resident);
+// One output: dram_buffers() staging PMUs when it leaves the section, none
+// when a kernel of the section reads it (it streams into that kernel's input
+// buffer), one when nothing reads it (a dead output still lands somewhere).
+int output_pmus(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section);
+// True when a kernel of the section reads t (looking through views).
+bool read_in_section(const SpatialProgram& sp, int32_t t, const std::function<bool(int)>& in_section);
 int64_t weight_pmus(const SpatialProgram& sp, const KernelPlan& k);
 // PMU buffers (and AGCU ports) a DRAM stream is striped over: DRAM bytes per
 // cycle / one vector per cycle, at most the chip's AGCUs.

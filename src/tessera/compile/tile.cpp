@@ -9,6 +9,7 @@
 // dram bytes set on every kernel; section totals; DRAM capacity checked.
 #include <algorithm>
 #include <bit>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -46,8 +47,8 @@ void check_dram_capacity(const SpatialProgram& sp) {
   }
   const int64_t total = checked_add(resident, peak, "the DRAM the model needs");
   if (sp.chip.dram_capacity_bytes > 0 && total > sp.chip.dram_capacity_bytes)
-    fail("the model needs {:.2f} GB of DRAM ({:.2f} GB of weights and inputs, {:.2f} GB of live activations at "
-         "the peak) but {} has {:.2f} GB ({:.2f} GB short); use a smaller batch or sequence",
+    fail("the model needs {:.3g} GB of DRAM ({:.3g} GB of weights and inputs, {:.3g} GB of live activations at "
+         "the peak) but {} has {:.3g} GB ({:.3g} GB short); use a smaller batch or sequence",
          total / 1e9, resident / 1e9, peak / 1e9, sp.chip.name, sp.chip.dram_capacity_bytes / 1e9,
          (total - sp.chip.dram_capacity_bytes) / 1e9);
 }
@@ -58,8 +59,28 @@ void check_dram_capacity(const SpatialProgram& sp) {
 // of two so that tiles of power-of-two tensors fall on DRAM burst boundaries.
 constexpr int64_t kTilesPerStage = 4;
 
-int64_t pipeline_tiles(int64_t kernels) {
-  return static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(kTilesPerStage * (kernels + 2))));
+int64_t pipeline_tiles(int64_t stages) {
+  return static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(kTilesPerStage * (stages + 2))));
+}
+
+// The stages a tile passes through in series: the longest chain of kernels
+// of the section that feed one another (views are no stage). Kernels side by
+// side, as a model's parallel branches or a step's per-weight updates, fill
+// at the same time and add no depth.
+int64_t pipeline_depth(const SpatialProgram& sp, const Section& s, const std::set<int>& members) {
+  std::map<int, int64_t> depth;
+  int64_t deepest = 0;
+  for (int k : s.kernels) {
+    const KernelPlan& kp = sp.kernels[k];
+    int64_t before = 0;
+    for (int32_t t : kp.inputs) {
+      const int p = sp.tensors[t].producer;
+      if (p >= 0 && members.count(p)) before = std::max(before, depth[p]);
+    }
+    depth[k] = before + (kp.view ? 0 : 1);
+    deepest = std::max(deepest, depth[k]);
+  }
+  return deepest;
 }
 
 }  // namespace
@@ -75,8 +96,7 @@ void tile(PassContext& ctx) {
     int64_t resident_total = 0;
     for (int k : s.kernels) resident_total += pmus_needed(sp, sp.kernels[k], inside, true);
     const bool resident = resident_total <= pmus;
-    int64_t depth = 0;
-    for (int k : s.kernels) depth += sp.kernels[k].view ? 0 : 1;
+    const int64_t depth = pipeline_depth(sp, s, members);
     std::set<int32_t> read, written;
     s.pmus = 0;
     s.dram_read_bytes = s.dram_write_bytes = 0;

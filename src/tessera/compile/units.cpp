@@ -8,6 +8,7 @@
 // Needs: parallelize. Guarantees: per section, PCU/PMU/AGCU virtual units
 // within the chip's counts; every stream's ends are units of its section.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -33,6 +34,10 @@ class SectionBuilder {
   }
 
  private:
+  std::function<bool(int)> inside() const {
+    return [this](int c) { return members_.count(c) != 0; };
+  }
+
   int unit(UnitKind kind, int kernel, std::string role) {
     sp_.units.push_back({kind, s_.id, kernel, std::move(role)});
     return static_cast<int>(sp_.units.size() - 1);
@@ -69,12 +74,12 @@ class SectionBuilder {
       const int32_t r = storage_root(sp_, t);
       const int producer = sp_.tensors[r].producer;
       const bool on_chip = producer >= 0 && members_.count(producer);
-      int64_t n = on_chip ? 1 : dram_buffers(sp_.chip);
-      if (ti.weight) n = kp.weights_resident ? std::max<int64_t>(1, (ti.bytes + sp_.chip.pmu_bytes - 1) / sp_.chip.pmu_bytes) : 1;
+      const char* what = sp_.tensors[r].weight ? "weight" : "in";
+      const int n = input_pmus(sp_, t, inside(), kp.weights_resident);
       std::vector<int> buffers;
-      for (int64_t i = 0; i < n; ++i)
-        buffers.push_back(unit(UnitKind::PMU, k, n > 1 ? fmt::format("{} {} [{}/{}]", ti.weight ? "weight" : "in", ti.name, i + 1, n)
-                                                       : fmt::format("{} {}", ti.weight ? "weight" : "in", ti.name)));
+      for (int i = 0; i < n; ++i)
+        buffers.push_back(unit(UnitKind::PMU, k, n > 1 ? fmt::format("{} {} [{}/{}]", what, ti.name, i + 1, n)
+                                                       : fmt::format("{} {}", what, ti.name)));
       for (int p = 0; p < kp.par; ++p) {
         const int b = buffers[static_cast<size_t>(p) % buffers.size()];
         stream(b, stages[p].front(), ti.bytes / std::max<int64_t>(kp.par, n), kp.compute_cycles);
@@ -95,15 +100,15 @@ class SectionBuilder {
       const TensorInfo& ti = sp_.tensors[t];
       std::vector<int> consumers;
       if (auto it = on_chip_inputs_.find(t); it != on_chip_inputs_.end()) consumers = it->second;
-      const bool leaves = leaves_section(sp_, t, [this](int c) { return members_.count(c) != 0; });
+      const bool leaves = leaves_section(sp_, t, inside());
+      const int n = output_pmus(sp_, t, inside());
+      TESSERA_CHECK(leaves || (n == 0) == !consumers.empty(), "output {} of {}: {} PMUs but {} consumers in section {}",
+                    ti.name, kp.name, n, consumers.size(), s_.name);
       std::vector<int> stripes;
-      if (leaves || consumers.empty()) {
-        const int n = leaves ? dram_buffers(sp_.chip) : 1;
-        for (int i = 0; i < n; ++i) {
-          stripes.push_back(unit(UnitKind::PMU, k, n > 1 ? fmt::format("out {} [{}/{}]", ti.name, i + 1, n)
-                                                         : fmt::format("out {}", ti.name)));
-          if (leaves) dram_outputs_.push_back({t, stripes.back(), n});
-        }
+      for (int i = 0; i < n; ++i) {
+        stripes.push_back(unit(UnitKind::PMU, k, n > 1 ? fmt::format("out {} [{}/{}]", ti.name, i + 1, n)
+                                                       : fmt::format("out {}", ti.name)));
+        if (leaves) dram_outputs_.push_back({t, stripes.back(), n});
       }
       for (int p = 0; p < par; ++p)
         for (int c : consumers) stream(stages_[k][p].back(), c, ti.bytes / par, kp.compute_cycles);
@@ -155,6 +160,7 @@ void build_units(PassContext& ctx) {
   for (Section& s : sp.sections) {
     const size_t first = sp.units.size();
     SectionBuilder(sp, s).run();
+    const int planned_pmus = s.pmus;  // tile's count, from the estimate sectioning fused by
     s.pcus = s.pmus = s.agcus = 0;
     for (size_t u = first; u < sp.units.size(); ++u) {
       switch (sp.units[u].kind) {
@@ -163,6 +169,8 @@ void build_units(PassContext& ctx) {
         case UnitKind::AGCU: ++s.agcus; break;
       }
     }
+    TESSERA_CHECK(s.pmus == planned_pmus, "section {}: {} PMU units but tiling planned {}", s.name, s.pmus,
+                  planned_pmus);
     for (UnitKind k : {UnitKind::PCU, UnitKind::PMU, UnitKind::AGCU}) {
       const int used = k == UnitKind::PCU ? s.pcus : k == UnitKind::PMU ? s.pmus : s.agcus;
       if (used > sp.chip.count(k))

@@ -77,6 +77,10 @@ pattern::Program lower_model(const graph::Graph& g) {
 
 graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execution) {
   if (!mode.enabled) return execution ? load_model_for_execution(path) : load_model(path);
+  return load_training_step(path, mode, execution).g;
+}
+
+train::TrainingStep load_training_step(const std::string& path, const TrainMode& mode, bool execution) {
   std::string spec = path;
   if (mode.batch > 0) {
     if (!zoo::is_zoo_spec(path))
@@ -85,16 +89,37 @@ graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execu
     spec += fmt::format(",batch={}", mode.batch);
   }
   graph::Graph g = execution ? load_model_for_execution(spec, true) : load_model(spec, true);
-  graph::Graph step = train::training_step(std::move(g), mode.step).g;
-  if (dump("graph")) fmt::print(stderr, "{}", graph::print(step));
+  train::TrainingStep step = train::training_step(std::move(g), mode.step);
+  if (dump("graph")) fmt::print(stderr, "{}", graph::print(step.g));
   return step;
+}
+
+std::map<std::string, Tensor> step_state_inputs(const train::TrainingStep& step, const train::StepOptions& options) {
+  std::map<std::string, Tensor> feeds;
+  for (const train::StateVar& s : step.state)
+    if (s.initial.valid()) feeds[s.name] = s.initial;
+  feeds[step.lr] = Tensor::scalar_f32(static_cast<float>(options.lr));
+  return feeds;
+}
+
+void check_step_fits(const graph::Graph& step, const arch::ArchSpec& spec) {
+  const train::StepMemory m = train::step_memory(step);
+  const double capacity = arch::dram_capacity_gib(spec) * 1073741824.0;
+  if (capacity <= 0 || static_cast<double>(m.total()) <= capacity) return;
+  fail("the training step needs {:.3g} GB of memory but '{}' has {:.3g} GB of DRAM ({:.3g} GB short): weights "
+       "{:.3g} GB, gradients {:.3g} GB, optimizer state {:.3g} GB, saved activations {:.3g} GB; use a smaller "
+       "batch or an architecture with more DRAM",
+       m.total() / 1e9, spec.name, capacity / 1e9, (m.total() - capacity) / 1e9, m.weights / 1e9, m.gradients / 1e9,
+       m.optimizer_state / 1e9, m.activations / 1e9);
 }
 
 compile::SpatialProgram compile_model(const std::string& model, const std::string& arch,
                                       const compile::CompileOptions& options, const TrainMode& mode) {
   const arch::ArchSpec spec = arch::load_arch(arch);
   const compile::Chip chip = compile::chip_from_arch(spec, arch::headline_precision(spec));
-  return compile::compile(lower_model(load_for(model, mode, false)), chip, options, model);
+  const graph::Graph g = load_for(model, mode, false);
+  if (mode.enabled) check_step_fits(g, spec);
+  return compile::compile(lower_model(g), chip, options, model);
 }
 
 graph::Graph load_model_for_execution(const std::string& path, bool trainable) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/arch/spec.h"
 #include "tessera/compile/compile.h"
 #include "tessera/graph/graph.h"
 #include "tessera/pattern/ir.h"
@@ -32,6 +33,17 @@ struct TrainMode {
 // load_model (or load_model_for_execution when `execution`), then the
 // training step when `mode` asks for it.
 graph::Graph load_for(const std::string& path, const TrainMode& mode, bool execution);
+// The training step itself (mode.enabled), with its state and names.
+train::TrainingStep load_training_step(const std::string& path, const TrainMode& mode, bool execution);
+// The inputs a step starts from: its state's initial values (the model's
+// weights when loaded for execution, zero moments and counter, BatchNorm
+// statistics) and the learning rate of `options`.
+std::map<std::string, Tensor> step_state_inputs(const train::TrainingStep& step, const train::StepOptions& options);
+
+// Error when a training step's memory (train::step_memory: weights,
+// gradients, optimizer state, saved activations) passes the architecture's
+// DRAM, naming each part, the total and the shortfall.
+void check_step_fits(const graph::Graph& step, const arch::ArchSpec& spec);
 
 // load + lower + compile for an architecture (preset name or YAML file), in
 // the architecture's native compute precision.

@@ -30,14 +30,19 @@ std::set<ValueId> batch_stats(const graph::Graph& g) {
 
 // Weights a step trains: float initializers and zoo parameters, except
 // BatchNorm statistics and rank-0 initializers (exported scale factors and
-// fill values, which PyTorch does not train either).
+// fill values, which PyTorch does not train either), and weights no node
+// reads (those of a dropped output head).
 std::vector<ValueId> weights(const graph::Graph& g) {
   const std::set<ValueId> stats = batch_stats(g);
+  std::vector<bool> read(g.values.size(), false);
+  for (const auto& n : g.nodes)
+    for (ValueId i : n.inputs)
+      if (i != kNoValue) read[static_cast<size_t>(i)] = true;
   std::vector<ValueId> w;
   for (size_t i = 0; i < g.values.size(); ++i) {
     const graph::Value& v = g.values[i];
     const auto id = static_cast<ValueId>(i);
-    if (!autodiff::trainable(v) || stats.count(id) || v.shape.empty()) continue;
+    if (!autodiff::trainable(v) || stats.count(id) || v.shape.empty() || !read[i]) continue;
     w.push_back(id);
   }
   return w;
@@ -100,15 +105,41 @@ std::vector<std::pair<ValueId, ValueId>> batch_norm_training(graph::Graph& g, do
   return updates;
 }
 
+// Mean over every position of -log softmax(logits)[label], the classes on the
+// last axis: logits [batch, ..., classes], labels [batch, ...] (ONNX
+// SoftmaxCrossEntropyLoss with reduction "mean", classes moved last as
+// language models and PyTorch's flattened loss have them).
 ValueId cross_entropy(Emitter& e, ValueId logits, ValueId labels) {
   const Shape s = e.shape(logits);
-  const ValueId logp = e.op("LogSoftmax", {logits}, {{"axis", int64_t{1}}});
+  const int64_t positions = num_elements(s) / s.back();
+  const ValueId logp = e.op("LogSoftmax", {logits}, {{"axis", int64_t{-1}}});
   Tensor off_on(e.dtype(logits), {2});
   off_on.set_f64(1, 1.0);
-  const ValueId onehot = e.op("OneHot", {labels, e.ints({s[1]}), e.constant(off_on, "onehot_values")},
-                              {{"axis", int64_t{1}}});
+  const ValueId onehot = e.op("OneHot", {labels, e.ints({s.back()}), e.constant(off_on, "onehot_values")},
+                              {{"axis", int64_t{-1}}});
   const ValueId picked = e.op("ReduceSum", {e.mul(onehot, logp)}, {{"keepdims", int64_t{0}}});
-  return e.scale(picked, -1.0 / static_cast<double>(s[0]));
+  return e.scale(picked, -1.0 / static_cast<double>(positions));
+}
+
+// The output the loss reads: the one float output, or the one named.
+ValueId loss_output(const graph::Graph& g, const std::string& name) {
+  std::vector<ValueId> floats;
+  std::string names;
+  for (ValueId out : g.outputs)
+    if (autodiff::differentiable(g.value(out))) {
+      floats.push_back(out);
+      names += (names.empty() ? "'" : ", '") + g.value(out).name + "'";
+    }
+  if (floats.empty()) fail("training needs a float model output for the loss (the logits or prediction); this model has none");
+  if (name.empty()) {
+    if (floats.size() > 1)
+      fail("the model has {} float outputs ({}); name the one the loss reads (--loss-output NAME)", floats.size(),
+           names);
+    return floats[0];
+  }
+  for (ValueId out : floats)
+    if (g.value(out).name == name) return out;
+  fail("the loss output '{}' is not a float output of the model; its float outputs are {}", name, names);
 }
 
 ValueId mean_squared_error(Emitter& e, ValueId y, ValueId t) {
@@ -231,13 +262,9 @@ graph::Graph weights_as_inputs(graph::Graph g) {
 
 TrainingStep training_step(graph::Graph g, const StepOptions& o) {
   TrainingStep step;
-  std::vector<ValueId> float_outputs;
-  for (ValueId out : g.outputs)
-    if (autodiff::differentiable(g.value(out))) float_outputs.push_back(out);
-  if (float_outputs.size() != 1)
-    fail("training needs a model with exactly one float output (the logits or prediction); this one has {}",
-         float_outputs.size());
-  const ValueId logits = float_outputs[0];
+  const ValueId logits = loss_output(g, o.output);
+  g.outputs = {logits};
+  graph::remove_dead_nodes(g);  // another output's head (BERT's pooler when the loss reads the hidden states)
   for (ValueId i : g.inputs) step.data_inputs.push_back(g.value(i).name);
   step.logits = g.value(logits).name;
   for (auto& n : g.nodes) n.phase = "fwd";
@@ -256,12 +283,14 @@ TrainingStep training_step(graph::Graph g, const StepOptions& o) {
   Emitter e(g, "fwd", "train");
   e.set_origin("loss");
   const Shape ls = e.shape(logits);
+  step.loss_kind = o.loss;
+  if (o.loss == Loss::Auto) step.loss_kind = ls.empty() || ls.back() == 1 ? Loss::MeanSquaredError : Loss::CrossEntropy;
   ValueId target, loss;
-  if (o.loss == Loss::CrossEntropy) {
-    if (ls.size() != 2)
-      fail("cross-entropy needs logits of shape [batch, classes]; the model's output '{}' is {}", step.logits,
-           shape_str(ls));
-    target = e.input("labels", DType::I64, {ls[0]});
+  if (step.loss_kind == Loss::CrossEntropy) {
+    if (ls.size() < 2 || ls.back() < 2)
+      fail("cross-entropy needs logits of shape [batch, ..., classes] with at least 2 classes; the model's output "
+           "'{}' is {}", step.logits, shape_str(ls));
+    target = e.input("labels", DType::I64, Shape(ls.begin(), ls.end() - 1));
     loss = cross_entropy(e, logits, target);
   } else {
     target = e.input("targets", e.dtype(logits), ls);

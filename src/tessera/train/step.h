@@ -27,11 +27,15 @@ struct VjpGraph {
 };
 VjpGraph vjp_graph(graph::Graph model);
 
-enum class Loss { CrossEntropy, MeanSquaredError };
+// Auto: cross-entropy, or mean squared error for an output with one value per
+// position ([batch, 1]: a regression or a probability, as DLRM's), where
+// cross-entropy over a single class would be identically zero.
+enum class Loss { Auto, CrossEntropy, MeanSquaredError };
 enum class Optimizer { Sgd, AdamW };
 
 struct StepOptions {
-  Loss loss = Loss::CrossEntropy;
+  Loss loss = Loss::Auto;
+  std::string output;          // the model output the loss reads (empty: the model's one float output)
   Optimizer optimizer = Optimizer::Sgd;
   double lr = 0.01;            // the initial value of the `opt.lr` input
   double momentum = 0.9;       // SGD
@@ -57,15 +61,19 @@ struct TrainingStep {
   graph::Graph g;
   std::vector<std::string> data_inputs;  // the model's own inputs, in order
   std::string logits;                    // the model output the loss reads
-  std::string target;                    // labels (i64 [batch]) or targets (like logits)
+  Loss loss_kind = Loss::CrossEntropy;    // the loss used (StepOptions::loss with Auto resolved)
+  std::string target;                    // labels (i64 [batch, ...]) or targets (like logits)
   std::string loss;                      // output: the mean loss of the batch
   std::string lr;                        // scalar input: the learning rate
   std::vector<StateVar> state;
 };
 
-// Builds the step from an inference model with one float output. Error for a
-// model without weights, with several outputs, or logits the loss cannot take
-// (cross-entropy needs [batch, classes]).
+// Builds the step from an inference model's float output (StepOptions::output,
+// or its only one); nodes that output does not need are dropped. Cross-entropy
+// takes logits [batch, ..., classes] with i64 labels [batch, ...] and averages
+// over every position; mean squared error takes any shape. Error for a model
+// without weights, several float outputs and none named, or logits the loss
+// cannot take.
 TrainingStep training_step(graph::Graph model, const StepOptions& options);
 
 // The memory a step needs, by kind, from its graph: weights (state read by the

@@ -129,9 +129,11 @@ TrainResult train(const TrainOptions& o, const TrainProgress& progress,
   if (batch > n_train) fail("batch {} is larger than the {} training samples", batch, n_train);
 
   if (o.normalize) prepend_normalization(model, d.x_train);
-  TrainingStep step = training_step(model, o.step);
+  StepOptions step_options = o.step;
+  if (step_options.loss == Loss::Auto) step_options.loss = Loss::CrossEntropy;  // a classifier's trainer
+  TrainingStep step = training_step(model, step_options);
   const Shape logits_shape = step.g.value(*step.g.find(step.logits)).shape;
-  if (o.step.loss == Loss::CrossEntropy && logits_shape[1] < d.classes)
+  if (step.loss_kind == Loss::CrossEntropy && logits_shape[1] < d.classes)
     fail("the model predicts {} classes but {} has {}; set the model's classes to {}", logits_shape[1], d.name,
          d.classes, d.classes);
   const pattern::Program step_program = driver::lower_model(step.g);
