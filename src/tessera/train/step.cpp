@@ -125,6 +125,28 @@ ValueId mean_squared_error(Emitter& e, ValueId y, ValueId t) {
   return e.op("ReduceMean", {e.mul(d, d)}, {{"keepdims", int64_t{0}}});
 }
 
+// Drops the nodes no output reads. Gradient rules return a gradient for every
+// input and the sweep keeps only those on the way to a weight, so without this
+// a step would compute, and throw away, the gradient of the data through the
+// first layer (a ConvTranspose per step for a CNN) and whatever else no weight
+// needs.
+void remove_unused_nodes(graph::Graph& g) {
+  std::vector<bool> live(g.values.size(), false);
+  for (ValueId o : g.outputs) live[static_cast<size_t>(o)] = true;
+  std::vector<graph::Node> kept;
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    graph::Node& n = g.nodes[i];
+    bool used = false;
+    for (ValueId o : n.outputs) used = used || (o != kNoValue && live[static_cast<size_t>(o)]);
+    if (!used) continue;
+    for (ValueId in : n.inputs)
+      if (in != kNoValue) live[static_cast<size_t>(in)] = true;
+    kept.push_back(std::move(n));
+  }
+  std::reverse(kept.begin(), kept.end());
+  g.nodes = std::move(kept);
+}
+
 }  // namespace
 
 void untie_batch_stats(graph::Graph& g) {
@@ -349,6 +371,7 @@ TrainingStep training_step(graph::Graph g, const StepOptions& o) {
     g.state.push_back({in, u});
     s.update = g.value(u).name;
   }
+  remove_unused_nodes(g);
   graph::verify(g);
   step.g = std::move(g);
   return step;
