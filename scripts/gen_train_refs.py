@@ -17,12 +17,14 @@ Writes
                                         flags], "steps", "batch", "losses": [loss
                                         at each step, before its update],
                                         "test_losses", "test_accuracies": [after
-                                        each step, eval mode], "torch": version}
-  OUT_DIR/manifest.json                 {"batch", "steps", "n_test", "data", "cases": [{model, case,
-                                        file}]}
+                                        each step, eval mode], "clipped_steps",
+                                        "torch": version}
+  OUT_DIR/manifest.json                 {"batch", "steps", "n_test", "data",
+                                        "cases": [{model, case, file}]}
 
-Models: `mlp` (Flatten, 144-64-10 with ReLU) and `cnn` (conv3x3-BatchNorm-ReLU-
-maxpool, conv3x3-ReLU-maxpool, flatten, linear). The CNN trains in train mode,
+Models: `mlp` (Flatten, 144-64-10 with ReLU), `cnn` (conv3x3-BatchNorm-ReLU-
+maxpool, conv3x3-ReLU-maxpool, flatten, linear) and `cnn_tied` (the same CNN,
+two cases only). The CNN trains in train mode,
 so BatchNorm normalises with the batch's statistics and updates its running
 statistics, which the test loss (eval mode) then reads. `cnn` starts from
 random running statistics; `cnn_tied` from fresh ones (mean 0, var 1), which
