@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Generates the test data the `conformance` and `models` ctest suites read:
+# Generates the test data the `conformance`, `models` and `train_torch` ctest suites read:
 #   BUILD_DIR/testdata/node    ONNX backend node tests (scripts/gen_conformance.py)
 #   BUILD_DIR/testdata/models  exported PyTorch models + references (scripts/gen_models.py)
+#   BUILD_DIR/testdata/train   models, a dataset and torch.optim losses (scripts/gen_train_refs.py)
 # Usage: scripts/gen_testdata.sh [BUILD_DIR]   (default: <repo>/build)
 # Each part is skipped when its stamp matches a hash of the generating scripts
 # and the Python package versions; delete BUILD_DIR/testdata to force a rebuild.
@@ -37,3 +38,4 @@ generate() {
 mkdir -p "$out"
 generate node scripts/gen_conformance.py
 generate models scripts/gen_models.py
+generate train scripts/gen_train_refs.py

@@ -28,6 +28,16 @@ std::set<ValueId> batch_stats(const graph::Graph& g) {
   return s;
 }
 
+// How many node inputs and graph outputs read each value.
+std::vector<int> use_counts(const graph::Graph& g) {
+  std::vector<int> uses(g.values.size(), 0);
+  for (const auto& n : g.nodes)
+    for (ValueId i : n.inputs)
+      if (i != kNoValue) ++uses[static_cast<size_t>(i)];
+  for (ValueId o : g.outputs) ++uses[static_cast<size_t>(o)];
+  return uses;
+}
+
 // Weights a step trains: float initializers and zoo parameters, except
 // BatchNorm statistics and rank-0 initializers (exported scale factors and
 // fill values, which PyTorch does not train either), and weights no node
@@ -183,6 +193,25 @@ void recompute_forward(graph::Graph& g) {
 
 }  // namespace
 
+void untie_batch_stats(graph::Graph& g) {
+  const std::set<ValueId> stats = batch_stats(g);
+  std::vector<int> uses = use_counts(g);
+  for (auto& n : g.nodes) {
+    if (n.op != "BatchNormalization") continue;
+    for (size_t k = 3; k < 5 && k < n.inputs.size(); ++k) {
+      const ValueId v = n.inputs[k];
+      if (v == kNoValue || !stats.count(v) || uses[static_cast<size_t>(v)] < 2) continue;
+      graph::Value copy = g.value(v);
+      copy.name = fmt::format("{}.{}", n.name, k == 3 ? "running_mean" : "running_var");
+      for (int i = 2; g.find(copy.name); ++i)
+        copy.name = fmt::format("{}.{}_{}", n.name, k == 3 ? "running_mean" : "running_var", i);
+      --uses[static_cast<size_t>(v)];
+      n.inputs[k] = g.add_value(std::move(copy));
+      uses.push_back(1);
+    }
+  }
+}
+
 VjpGraph vjp_graph(graph::Graph model) {
   VjpGraph r;
   graph::Graph& g = model;
@@ -254,6 +283,7 @@ StepMemory step_memory(const graph::Graph& g) {
 }
 
 graph::Graph weights_as_inputs(graph::Graph g) {
+  untie_batch_stats(g);
   std::set<ValueId> stats = batch_stats(g);
   for (ValueId w : weights(g)) make_input(g, w);
   for (ValueId s : stats) make_input(g, s);
@@ -262,6 +292,7 @@ graph::Graph weights_as_inputs(graph::Graph g) {
 
 TrainingStep training_step(graph::Graph g, const StepOptions& o) {
   TrainingStep step;
+  untie_batch_stats(g);
   const ValueId logits = loss_output(g, o.output);
   g.outputs = {logits};
   graph::remove_dead_nodes(g);  // another output's head (BERT's pooler when the loss reads the hidden states)

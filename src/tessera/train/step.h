@@ -86,6 +86,15 @@ struct StepMemory {
 };
 StepMemory step_memory(const graph::Graph& step);
 
+// Gives every BatchNorm running statistic that shares its value with anything
+// else a constant of its own, named "<node>.running_mean" / ".running_var".
+// torch.onnx deduplicates equal initializers in eval mode, so a fresh
+// BatchNorm's running_var (ones) and running_mean (zeros) arrive as its weight
+// and bias; tied, the weights would stop training and be overwritten by the
+// statistics' update. training_step and weights_as_inputs call it; a caller
+// that writes trained state back into the model by name calls it first.
+void untie_batch_stats(graph::Graph& g);
+
 // The inference model with its weights and BatchNorm statistics turned into
 // inputs of the same names, for evaluating with a step's current state.
 graph::Graph weights_as_inputs(graph::Graph model);

@@ -115,6 +115,7 @@ TrainResult train(const TrainOptions& o, const TrainProgress& progress,
   const data::Dataset d = data::load_dataset(o.data);
   int64_t batch = 0;
   graph::Graph model = load(o, batch);
+  untie_batch_stats(model);  // the trained statistics are written back by name
   if (model.inputs.size() != 1)
     fail("training takes a model with one input (the images); '{}' has {}", o.model, model.inputs.size());
   const graph::Value in = model.value(model.inputs[0]);  // a copy: the graph grows below
