@@ -108,7 +108,7 @@ void check_step_fits(const graph::Graph& step, const arch::ArchSpec& spec) {
   if (capacity <= 0 || static_cast<double>(m.total()) <= capacity) return;
   fail("the training step needs {:.3g} GB of memory but '{}' has {:.3g} GB of DRAM ({:.3g} GB short): weights "
        "{:.3g} GB, gradients {:.3g} GB, optimizer state {:.3g} GB, saved activations {:.3g} GB; use a smaller "
-       "batch or an architecture with more DRAM",
+       "batch, --recompute (activations) or an architecture with more DRAM",
        m.total() / 1e9, spec.name, capacity / 1e9, (m.total() - capacity) / 1e9, m.weights / 1e9, m.gradients / 1e9,
        m.optimizer_state / 1e9, m.activations / 1e9);
 }
