@@ -1,4 +1,5 @@
 // tessera train MODEL --data DATASET [--epochs N] [--batch B] [--optimizer sgd|adamw] [--lr X] [--seed S] [--out DIR]
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -43,6 +44,7 @@ void run_train(TrainArgs a) {
   auto on_epoch = [&](const train::EpochMetrics& m) {
     fmt::print("epoch {}: train loss {:.4f}, test loss {:.4f}, test accuracy {:.2f}%, {:.1f} s\n", m.epoch,
                m.train_loss, m.test_loss, 100 * m.test_accuracy, m.seconds);
+    std::fflush(stdout);  // one line per epoch as it ends, also into a pipe or file
     csv += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.3f}\n", m.epoch, m.train_loss, m.test_loss, m.test_accuracy,
                        m.seconds);
     prepare_output_dir(a.out, "--out");
