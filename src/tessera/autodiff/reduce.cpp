@@ -16,12 +16,12 @@ using Grads = std::vector<ValueId>;
 
 struct Reduced {
   ValueId dy;  // dY broadcast to the input's shape
-  ValueId y;   // Y broadcast to the input's shape
+  ValueId y = graph::kNoValue;  // Y broadcast to the input's shape (when asked for)
   int64_t count = 1;  // elements reduced into each output
   std::vector<int64_t> axes;
 };
 
-Reduced spread(Emitter& e, const Node& n, const Grads& dy) {
+Reduced spread(Emitter& e, const Node& n, const Grads& dy, bool with_y = false) {
   const ValueId x = n.inputs[0];
   const Shape& xs = e.shape(x);
   Reduced r;
@@ -32,7 +32,7 @@ Reduced spread(Emitter& e, const Node& n, const Grads& dy) {
     r.count *= xs[static_cast<size_t>(a)];
   }
   r.dy = e.expand(e.reshape(dy[0], kept), xs);
-  r.y = e.expand(e.reshape(n.outputs[0], kept), xs);
+  if (with_y) r.y = e.expand(e.reshape(n.outputs[0], kept), xs);
   return r;
 }
 
@@ -48,19 +48,19 @@ Grads g_l1(Emitter& e, const Node& n, const Grads& dy) {
   return {e.mul(spread(e, n, dy).dy, e.op("Sign", {n.inputs[0]}))};
 }
 Grads g_l2(Emitter& e, const Node& n, const Grads& dy) {
-  Reduced r = spread(e, n, dy);
+  Reduced r = spread(e, n, dy, true);
   return {e.mul(r.dy, e.div(n.inputs[0], r.y))};
 }
 Grads g_log_sum_exp(Emitter& e, const Node& n, const Grads& dy) {
-  Reduced r = spread(e, n, dy);
+  Reduced r = spread(e, n, dy, true);
   return {e.mul(r.dy, e.op("Exp", {e.sub(n.inputs[0], r.y)}))};
 }
 Grads g_prod(Emitter& e, const Node& n, const Grads& dy) {
-  Reduced r = spread(e, n, dy);
+  Reduced r = spread(e, n, dy, true);
   return {e.mul(r.dy, e.div(r.y, n.inputs[0]))};
 }
 Grads g_extreme(Emitter& e, const Node& n, const Grads& dy) {
-  Reduced r = spread(e, n, dy);
+  Reduced r = spread(e, n, dy, true);
   const ValueId x = n.inputs[0];
   const ValueId hit = e.cast(e.op("Equal", {x, r.y}), e.dtype(x));
   const ValueId ties = e.expand(e.sum(hit, r.axes, true), e.shape(x));
