@@ -277,7 +277,7 @@ void run_with_contractions(const pattern::Kernel& k, std::vector<Binding> bindin
   }
   std::vector<Tensor> products;
   for (size_t t = bindings.size(); t < rewritten.tensors.size(); ++t) {
-    products.emplace_back(DType::F32, rewritten.tensors[t].shape);
+    products.push_back(Tensor::uninitialized(DType::F32, rewritten.tensors[t].shape));  // sgemm overwrites it (beta 0)
     bindings.push_back(bind(products.back()));
   }
   Interpreter interp(rewritten, bindings);

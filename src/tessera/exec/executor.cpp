@@ -77,6 +77,38 @@ void check_inputs(const pattern::Program& p, const std::map<std::string, Tensor>
   }
 }
 
+bool reads(const pattern::Expr& e, pattern::TensorId t) {
+  if (e.kind == pattern::ExprKind::Read && e.tensor == t) return true;
+  for (const auto& a : e.args)
+    if (reads(*a, t)) return true;
+  return false;
+}
+
+// True when the kernel stores every element of `t` exactly once before
+// anything could read it: one map over t's shape holding lets and one plain
+// store `t[i0,...,in] = ...`, and no read of t. Its zero-fill can be skipped.
+bool overwrites(const pattern::Kernel& k, pattern::TensorId t) {
+  if (k.body.size() != 1 || k.body[0].kind != pattern::StmtKind::Map) return false;
+  const pattern::Stmt& m = k.body[0];
+  const Shape& shape = k.tensors[static_cast<size_t>(t)].shape;
+  if (m.iters.size() != shape.size()) return false;
+  int stores = 0;
+  for (const auto& s : m.body) {
+    if (s.kind == pattern::StmtKind::Let) {
+      if (reads(*s.value, t)) return false;
+      continue;
+    }
+    if (s.kind != pattern::StmtKind::Store || s.combine || s.tensor != t || reads(*s.value, t)) return false;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      const pattern::Expr& ix = *s.index[d];
+      if (ix.kind != pattern::ExprKind::Index || ix.var != m.iters[d].var || m.iters[d].extent != shape[d])
+        return false;
+    }
+    ++stores;
+  }
+  return stores == 1;
+}
+
 }  // namespace
 
 std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::map<std::string, Tensor>& inputs,
@@ -114,6 +146,7 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
   // TESSERA_PROFILE=1 prints the slowest kernels on stderr.
   std::optional<std::vector<std::pair<double, size_t>>> profile;
   if (std::getenv("TESSERA_PROFILE")) profile.emplace();
+  std::optional<pattern::Kernel> mapped;  // the hook's kernel for the current call
   for (size_t c = 0; c < p.calls.size(); ++c) {
     const auto& call = p.calls[c];
     if (call.view) {
@@ -126,17 +159,20 @@ std::map<std::string, Tensor> run_program(const pattern::Program& p, const std::
     }
     std::vector<Tensor> params;
     size_t k = 0;
-    for (const auto& d : call.kernel.tensors) {
+    const pattern::Kernel& run = hooks.kernel_for ? mapped.emplace(hooks.kernel_for(c)) : call.kernel;
+    for (size_t i = 0; i < call.kernel.tensors.size(); ++i) {
+      const auto& d = call.kernel.tensors[i];
       if (d.role == pattern::Role::Local) continue;
       const int32_t id = call.args[k++];
-      if (d.role == pattern::Role::Out) values[id] = Tensor(d.dtype, d.shape);
+      if (d.role == pattern::Role::Out)
+        values[id] = overwrites(run, static_cast<pattern::TensorId>(i)) ? Tensor::uninitialized(d.dtype, d.shape)
+                                                                         : Tensor(d.dtype, d.shape);
       TESSERA_CHECK(values[id].valid(), "kernel {} reads '{}' before it is computed", call.kernel.name,
                     p.tensors[id].name);
       params.push_back(values[id]);
     }
     const auto t0 = std::chrono::steady_clock::now();
-    if (hooks.kernel_for) run_kernel(hooks.kernel_for(c), params);
-    else run_kernel(call.kernel, params);
+    run_kernel(run, params);
     if (hooks.on_output) {
       size_t a = 0;
       for (const auto& d : call.kernel.tensors)

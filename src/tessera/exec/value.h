@@ -12,7 +12,7 @@
 
 namespace tessera::exec {
 
-constexpr int64_t kChunk = 256;
+constexpr int64_t kChunk = 1024;
 
 struct Val {
   bool uniform = true;

@@ -43,13 +43,19 @@ std::vector<int64_t> row_major_strides(const Shape& shape) {
   return s;
 }
 
-Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+Tensor::Tensor(DType dtype, Shape shape) : Tensor(dtype, std::move(shape), true) {}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) { return Tensor(dtype, std::move(shape), false); }
+
+Tensor::Tensor(DType dtype, Shape shape, bool zero) : dtype_(dtype), shape_(std::move(shape)) {
   for (int64_t d : shape_)
     if (d < 0) fail("tensor shape {} has a negative dimension", shape_str(shape_));
   // nbytes() cannot wrap: the element count is at most 2^62 and checked_mul
   // bounds the product with the element size the same way.
   checked_mul(size(), static_cast<int64_t>(dtype_size(dtype_)), fmt::format("the byte size of a tensor of shape {}", shape_str(shape_)));
-  buffer_ = std::make_shared<std::vector<std::byte>>(std::max<size_t>(nbytes(), 1));
+  const size_t bytes = std::max<size_t>(nbytes(), 1);
+  buffer_ = std::make_shared_for_overwrite<std::byte[]>(bytes);
+  if (zero) std::memset(buffer_.get(), 0, bytes);
 }
 
 #define TESSERA_DISPATCH(DT, EXPR)                       \

@@ -22,6 +22,8 @@ class Tensor {
  public:
   Tensor() = default;
   Tensor(DType dtype, Shape shape);  // zero-filled
+  // Contents left unset: for a buffer the caller overwrites entirely.
+  static Tensor uninitialized(DType dtype, Shape shape);
 
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
@@ -30,8 +32,8 @@ class Tensor {
   size_t nbytes() const { return static_cast<size_t>(size()) * dtype_size(dtype_); }
   bool valid() const { return buffer_ != nullptr; }
 
-  void* raw() { return buffer_->data(); }
-  const void* raw() const { return buffer_->data(); }
+  void* raw() { return buffer_.get(); }
+  const void* raw() const { return buffer_.get(); }
   template <typename T> T* data() { return static_cast<T*>(raw()); }
   template <typename T> const T* data() const { return static_cast<const T*>(raw()); }
 
@@ -56,7 +58,8 @@ class Tensor {
  private:
   DType dtype_ = DType::F32;
   Shape shape_;
-  std::shared_ptr<std::vector<std::byte>> buffer_;
+  Tensor(DType dtype, Shape shape, bool zero);
+  std::shared_ptr<std::byte[]> buffer_;
 };
 
 }  // namespace tessera
