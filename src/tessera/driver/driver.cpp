@@ -8,6 +8,7 @@
 #include "tessera/arch/spec.h"
 #include "tessera/compile/chip.h"
 #include "tessera/exec/executor.h"
+#include "tessera/pattern/fuse.h"
 #include "tessera/frontend/onnx/importer.h"
 #include "tessera/lower/lower.h"
 #include "tessera/zoo/zoo.h"
@@ -139,7 +140,7 @@ std::map<std::string, Tensor> read_inputs(const std::vector<std::string>& specs)
 }
 
 std::map<std::string, Tensor> run_model(const std::string& path, const std::map<std::string, Tensor>& inputs) {
-  return exec::run_program(lower_model(load_model_for_execution(path)), inputs);
+  return exec::run_program(pattern::fuse_elementwise(lower_model(load_model_for_execution(path))), inputs);
 }
 
 }  // namespace tessera::driver

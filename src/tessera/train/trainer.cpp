@@ -10,6 +10,7 @@
 #include "tessera/data/dataset.h"
 #include "tessera/driver/driver.h"
 #include "tessera/exec/executor.h"
+#include "tessera/pattern/fuse.h"
 #include "tessera/support/error.h"
 #include "tessera/zoo/zoo.h"
 
@@ -137,8 +138,8 @@ TrainResult train(const TrainOptions& o, const TrainProgress& progress,
   if (step.loss_kind == Loss::CrossEntropy && logits_shape[1] < d.classes)
     fail("the model predicts {} classes but {} has {}; set the model's classes to {}", logits_shape[1], d.name,
          d.classes, d.classes);
-  const pattern::Program step_program = driver::lower_model(step.g);
-  const pattern::Program eval_program = driver::lower_model(weights_as_inputs(model));
+  const pattern::Program step_program = pattern::fuse_elementwise(driver::lower_model(step.g));
+  const pattern::Program eval_program = pattern::fuse_elementwise(driver::lower_model(weights_as_inputs(model)));
 
   std::map<std::string, Tensor> state;
   for (const StateVar& s : step.state) {
