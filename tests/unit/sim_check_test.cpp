@@ -128,5 +128,32 @@ TEST(SimCheck, BuiltInModelsAreMaterialisedForTheCheck) {
   EXPECT_GT(r.max_ref, 0.0);
 }
 
+// A training step in bf16 is checked against the unmapped step at bf16
+// (sim/check.h): what is left between them is the mapping's, so a mapping
+// that drops work must still fail, forward or backward.
+sim::CheckResult train_check(const compile::MappedOptions& options) {
+  driver::TrainMode train;
+  train.enabled = true;
+  return driver::check_model("zoo:mlp,widths=64-32-8,batch=8", "sn10", 1, "", options, {}, train);
+}
+
+TEST(SimCheck, ATrainingStepIsComparedAtItsOwnPrecision) {
+  const auto r = train_check({});
+  EXPECT_TRUE(r.passed) << r.max_abs_err << " on " << r.worst_output << " vs " << r.bound;
+  EXPECT_EQ(r.reference, "bf16");
+  EXPECT_GT(r.fp32_max_abs_err, 0.0) << "bf16 storage should round something";
+}
+
+TEST(SimCheck, ABrokenMappingOfATrainingStepFails) {
+  compile::MappedOptions gap, drop;
+  gap.fault_tile_gap = true;
+  drop.fault_drop_partial = true;
+  for (const auto& broken : {gap, drop}) {
+    const auto r = train_check(broken);
+    EXPECT_FALSE(r.passed) << "a mapping that skips rows or loses a partial sum must change the step's numbers";
+    EXPECT_GT(r.max_abs_err, 2 * r.bound) << r.worst_output;
+  }
+}
+
 }  // namespace
 }  // namespace tessera

@@ -23,6 +23,21 @@ struct SimArgs {
   std::string optimizer = "sgd";
 };
 
+void print_check(const sim::CheckResult& c) {
+  const char* verdict = c.passed ? "passed" : "FAILED";
+  if (c.reference == "fp32") {
+    fmt::print("check: {} — max |mapped - reference| = {:.3g} on '{}' (max |reference| {:.3g}, tolerance {:g} x it)\n",
+               verdict, c.max_abs_err, c.worst_output, c.max_ref, c.tolerance);
+    return;
+  }
+  fmt::print("check: {} — against the unmapped step in {}: |mapped - reference| = {:.3g} on '{}' (max |reference| "
+             "{:.3g}; allowed {:.3g}: {:g} x it, or twice {}'s own deviation from fp32)\n",
+             verdict, c.reference, c.max_abs_err, c.worst_output, c.max_ref, c.bound, c.tolerance, c.reference);
+  fmt::print("       against fp32 (information): |mapped - fp32| = {:.3g} on '{}' (max |fp32| {:.3g}), the largest "
+               "relative to its output\n",
+             c.fp32_max_abs_err, c.fp32_worst_output, c.fp32_max_ref);
+}
+
 void run(const SimArgs& a) {
   check_output_dir(a.out, "--out");
   if (!a.inputs.empty() && !a.check) fail("--input gives the inputs of --check; add --check or drop --input");
@@ -46,8 +61,10 @@ void run(const SimArgs& a) {
     r.check_passed = c.passed;
     r.check_max_abs_err = c.max_abs_err;
     r.check_tolerance = c.tolerance;
-    fmt::print("check: {} — max |mapped - reference| = {:.3g} on '{}' (max |reference| {:.3g}, tolerance {:g} x it)\n",
-               c.passed ? "passed" : "FAILED", c.max_abs_err, c.worst_output, c.max_ref, c.tolerance);
+    r.check_bound = c.bound;
+    r.check_reference = c.reference;
+    r.check_fp32_max_abs_err = c.fp32_max_abs_err;
+    print_check(c);
   }
   prepare_output_dir(a.out, "--out");
   report::write_sim_outputs(r, spec, a.out);

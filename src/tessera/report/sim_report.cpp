@@ -131,8 +131,9 @@ std::string sim_report_json(const SimResult& r, const arch::ArchSpec& a) {
   }
   if (a.kind == arch::ArchKind::Rda) out["pmu_bandwidth"] = pmu_table(r, a);
   if (r.checked)
-    out["check"] = {{"passed", r.check_passed}, {"max_abs_err", r.check_max_abs_err},
-                    {"tolerance", r.check_tolerance}};
+    out["check"] = {{"passed", r.check_passed},         {"max_abs_err", r.check_max_abs_err},
+                    {"tolerance", r.check_tolerance},   {"bound", r.check_bound},
+                    {"reference", r.check_reference},   {"fp32_max_abs_err", r.check_fp32_max_abs_err}};
   return out.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -86,7 +86,8 @@ struct SimResult {
   std::vector<std::pair<std::string, int64_t>> memory_bytes;  // weights, gradients, optimizer_state, activations
   // --check (sim/check.h): the mapped program against the reference executor.
   bool checked = false, check_passed = false;
-  double check_max_abs_err = 0, check_tolerance = 0;
+  double check_max_abs_err = 0, check_tolerance = 0, check_bound = 0, check_fp32_max_abs_err = 0;
+  std::string check_reference;  // the precision the reference ran in (sim/check.h)
 };
 
 SimResult simulate(const compile::SpatialProgram& sp, const arch::ArchSpec& a, const SimOptions& o);
